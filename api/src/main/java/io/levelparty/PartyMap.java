@@ -1,0 +1,89 @@
+package io.levelparty;
+
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.function.Consumer;
+
+/**
+ * A {@link ConcurrentNavigableMap} of strings to values, stored in a LevelDB directory and shared by
+ * every process that opened the same directory with {@link LevelParty#open}.
+ *
+ * <h2>Keys and order</h2>
+ * Keys are stored as their UTF-8 bytes, and LevelDB orders those bytewise, which is the order of
+ * Unicode code points. {@link #comparator()} returns that order (it differs from
+ * {@link String#compareTo}, which orders UTF-16 units, only for characters outside the Basic
+ * Multilingual Plane against those from U+E000 to U+FFFF), and every view agrees with it. A key
+ * with an unpaired surrogate has no UTF-8 form: operations given one throw
+ * {@link IllegalArgumentException}. Like {@link java.util.concurrent.ConcurrentSkipListMap}, this
+ * map permits neither {@code null} keys nor {@code null} values: they cause
+ * {@link NullPointerException}.
+ *
+ * <h2>Consistency</h2>
+ * Each single-key operation is atomic and linearizable across all processes: it takes effect at one
+ * instant between its call and its return, at the leader. The atomic operations of
+ * {@link java.util.concurrent.ConcurrentMap} ({@code putIfAbsent}, {@code remove(key, value)},
+ * both {@code replace} methods, {@code compute}, {@code computeIfAbsent},
+ * {@code computeIfPresent}, {@code merge}) and {@link #pollFirstEntry()}/{@link #pollLastEntry()}
+ * are atomic across all processes: they compare and set encoded value bytes at the leader and
+ * retry on conflict, so the functions given to {@code compute}-style methods run in the calling
+ * process and may run more than once. Values are compared with {@code equals} after decoding, and
+ * set by their encoded bytes, so codecs must encode equal values to equal bytes.
+ *
+ * <p>Bulk operations ({@code putAll}, {@code clear}, {@code replaceAll}, {@code equals},
+ * {@code size} …) are not atomic, as in {@code ConcurrentSkipListMap}; use {@link #batch()} for an
+ * atomic group of writes. {@code size()} counts the entries, which takes time linear in their
+ * number.
+ *
+ * <h2>Iterators and views</h2>
+ * The views ({@code keySet}, {@code values}, {@code entrySet}, sub maps, descending maps) are live
+ * and write through. Their iterators are <i>weakly consistent</i>: they never throw
+ * {@link java.util.ConcurrentModificationException}, return each key at most once and in order,
+ * and reflect the state of the map at some point at or since their creation. They read the
+ * directory in pages, so iterating a large range takes bounded memory. {@code Iterator.remove()}
+ * removes the last key returned. Entries returned by iterators and navigation methods are immutable
+ * snapshots: {@code Map.Entry.setValue} is not supported.
+ *
+ * <h2>Lifecycle</h2>
+ * A map is closed with {@link #close()}; afterwards every operation on it, its views and their
+ * iterators throws {@link PartyClosedException}. Operations that cannot reach the data in time
+ * throw {@link PartyUnavailableException}; a value the codec cannot handle causes
+ * {@link PartyCodecException}, with nothing written.
+ *
+ * @param <V> the value type
+ */
+public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoCloseable {
+
+    /** Returns this process's current role for the directory. It can change when a leader goes away. */
+    Role role();
+
+    /**
+     * Calls {@code listener} with the new role each time this process's role changes, until the
+     * returned subscription is closed. The listener runs on an internal thread and must not block.
+     */
+    Subscription onRoleChange(Consumer<Role> listener);
+
+    /** Returns a new, empty batch of writes to apply atomically with {@link Batch#apply()}. */
+    Batch<V> batch();
+
+    /**
+     * Closes this map. If this process is the leader, another process takes over. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Writes collected to be applied at once: every process sees all of them or none. Later writes
+     * to the same key win. Not thread-safe; apply it once.
+     *
+     * @param <V> the value type
+     */
+    interface Batch<V> {
+        /** Adds a put of {@code value} under {@code key} and returns this batch. */
+        Batch<V> put(String key, V value);
+
+        /** Adds a removal of {@code key} and returns this batch. */
+        Batch<V> remove(String key);
+
+        /** Applies the writes atomically. */
+        void apply();
+    }
+}

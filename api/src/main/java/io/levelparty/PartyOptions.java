@@ -1,0 +1,123 @@
+package io.levelparty;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How to open a data directory: the value codec and the settings that have sensible defaults.
+ * Instances are immutable; each {@code with}-style method returns a changed copy.
+ *
+ * <pre>{@code
+ * PartyOptions<Order> options = PartyOptions.of(Codecs.json(Order.class))
+ *         .openTimeout(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * @param <V> the value type
+ */
+public final class PartyOptions<V> {
+    /** The default for {@link #openTimeout(Duration)}: 10 seconds. */
+    public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(10);
+    /** The default for {@link #requestTimeout(Duration)}: 10 seconds. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Codec<V> codec;
+    private final Duration openTimeout;
+    private final Duration requestTimeout;
+    private final Path socketPath;
+    private final Set<Integer> allowedUids;
+
+    private PartyOptions(Codec<V> codec, Duration openTimeout, Duration requestTimeout, Path socketPath,
+            Set<Integer> allowedUids) {
+        this.codec = codec;
+        this.openTimeout = openTimeout;
+        this.requestTimeout = requestTimeout;
+        this.socketPath = socketPath;
+        this.allowedUids = allowedUids;
+    }
+
+    /** Returns options with {@code codec} and every other setting at its default. */
+    public static <V> PartyOptions<V> of(Codec<V> codec) {
+        return new PartyOptions<>(Objects.requireNonNull(codec, "codec"), DEFAULT_OPEN_TIMEOUT,
+                DEFAULT_REQUEST_TIMEOUT, null, Set.of());
+    }
+
+    /**
+     * Returns a copy that gives up opening after {@code timeout}: the time allowed to take the lock
+     * or reach the process that holds it, after which {@link LevelParty#open} throws
+     * {@link PartyUnavailableException}.
+     */
+    public PartyOptions<V> openTimeout(Duration timeout) {
+        return new PartyOptions<>(codec, positive(timeout, "openTimeout"), requestTimeout, socketPath, allowedUids);
+    }
+
+    /**
+     * Returns a copy in which a call waits at most {@code timeout} for the leader (including the time
+     * to elect a new one after the leader went away) before it throws {@link PartyUnavailableException}.
+     */
+    public PartyOptions<V> requestTimeout(Duration timeout) {
+        return new PartyOptions<>(codec, openTimeout, positive(timeout, "requestTimeout"), socketPath, allowedUids);
+    }
+
+    /**
+     * Returns a copy that uses {@code path} for the leader's Unix socket instead of the default,
+     * {@code <dir>/party.sock} (or, when that is longer than the system allows, a path derived from
+     * the directory under {@code java.io.tmpdir}). Every process opening the directory must agree.
+     */
+    public PartyOptions<V> socketPath(Path path) {
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, Objects.requireNonNull(path, "path"),
+                allowedUids);
+    }
+
+    /**
+     * Returns a copy whose leader also serves processes of the user id {@code uid}. By default a
+     * leader serves only processes of its own user.
+     */
+    public PartyOptions<V> allowUid(int uid) {
+        Set<Integer> uids = new TreeSet<>(allowedUids);
+        uids.add(uid);
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, Set.copyOf(uids));
+    }
+
+    /** Returns the value codec. */
+    public Codec<V> codec() {
+        return codec;
+    }
+
+    /** Returns the open timeout. */
+    public Duration openTimeout() {
+        return openTimeout;
+    }
+
+    /** Returns the request timeout. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Returns the socket path set by {@link #socketPath(Path)}, if any. */
+    public Optional<Path> socketPath() {
+        return Optional.ofNullable(socketPath);
+    }
+
+    /** Returns the user ids served besides the leader's own. */
+    public Set<Integer> allowedUids() {
+        return allowedUids;
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "PartyOptions{codec=" + codec + ", openTimeout=" + openTimeout + ", requestTimeout=" + requestTimeout
+                + ", socketPath=" + socketPath + ", allowedUids=" + allowedUids + '}';
+    }
+}
