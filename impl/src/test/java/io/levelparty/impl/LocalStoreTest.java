@@ -1,0 +1,135 @@
+package io.levelparty.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.levelparty.PartyClosedException;
+import io.levelparty.spi.KeyRange;
+import io.levelparty.spi.Relation;
+import io.levelparty.spi.StoreEntry;
+import io.levelparty.spi.StoreWrite;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStoreTest {
+    @TempDir
+    Path dir;
+    LocalStore store;
+
+    @BeforeEach
+    void open() {
+        store = LocalStore.tryOpen(dir);
+        assertNotNull(store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(StoreEntry e) {
+        return e == null ? null : new String(e.key(), StandardCharsets.UTF_8);
+    }
+
+    private void putAll(String... keys) {
+        for (String k : keys) {
+            store.put(b(k), b("v" + k));
+        }
+    }
+
+    /** Reserved records sort after every user key; navigation must never reach them. */
+    private void addReservedRecord() {
+        store.batch(List.of(StoreWrite.put(new byte[] {(byte) 0xFF, 1, 2}, b("internal"))));
+    }
+
+    @Test
+    void navigationSkipsReservedKeysAtTheEnd() {
+        putAll("b", "d");
+        addReservedRecord();
+        assertEquals("d", s(store.navigate(null, Relation.FLOOR)));
+        assertEquals("d", s(store.navigate(null, Relation.LOWER)));
+        assertEquals("b", s(store.navigate(null, Relation.CEILING)));
+        assertNull(store.navigate(b("e"), Relation.CEILING));
+        assertNull(store.navigate(b("d"), Relation.HIGHER));
+        assertEquals("d", s(store.navigate(b("z"), Relation.FLOOR)));
+        assertEquals(2, store.count(KeyRange.ALL));
+        assertEquals(List.of("d", "b"), keys(store.scan(KeyRange.ALL, true, 10)));
+        assertEquals(List.of("b", "d"), keys(store.scan(KeyRange.ALL, false, 10)));
+    }
+
+    @Test
+    void navigationAroundExistingAndMissingKeys() {
+        putAll("b", "d");
+        assertEquals("b", s(store.navigate(b("b"), Relation.CEILING)));
+        assertEquals("d", s(store.navigate(b("b"), Relation.HIGHER)));
+        assertEquals("d", s(store.navigate(b("c"), Relation.CEILING)));
+        assertEquals("b", s(store.navigate(b("c"), Relation.FLOOR)));
+        assertEquals("b", s(store.navigate(b("d"), Relation.LOWER)));
+        assertEquals("d", s(store.navigate(b("d"), Relation.FLOOR)));
+        assertNull(store.navigate(b("b"), Relation.LOWER));
+        assertNull(store.navigate(b("a"), Relation.FLOOR));
+        assertEquals("d", s(store.navigate(b("zz"), Relation.LOWER)));
+    }
+
+    @Test
+    void scansHonourBoundsDirectionAndLimit() {
+        putAll("a", "b", "c", "d", "e");
+        KeyRange bd = new KeyRange(b("b"), true, b("d"), false);
+        assertEquals(List.of("b", "c"), keys(store.scan(bd, false, 10)));
+        assertEquals(List.of("c", "b"), keys(store.scan(bd, true, 10)));
+        KeyRange open = new KeyRange(b("b"), false, b("d"), true);
+        assertEquals(List.of("c", "d"), keys(store.scan(open, false, 10)));
+        assertEquals(List.of("d", "c"), keys(store.scan(open, true, 10)));
+        assertEquals(List.of("e", "d"), keys(store.scan(KeyRange.ALL, true, 2)));
+        assertEquals(3, store.count(new KeyRange(b("b"), true, b("d"), true)));
+        assertEquals(List.of(), keys(store.scan(new KeyRange(b("bb"), true, b("bc"), true), false, 10)));
+    }
+
+    @Test
+    void writesReturnWhatTheyReplaced() {
+        assertNull(store.put(b("k"), b("1")));
+        assertArrayEquals(b("1"), store.put(b("k"), b("2")));
+        assertFalse(store.compareAndSet(b("k"), b("1"), b("3")));
+        assertTrue(store.compareAndSet(b("k"), b("2"), b("3")));
+        assertTrue(store.compareAndSet(b("k"), b("3"), null));
+        assertNull(store.get(b("k")));
+        assertTrue(store.compareAndSet(b("k"), null, b("4")));
+        assertArrayEquals(b("4"), store.delete(b("k")));
+        assertNull(store.delete(b("k")));
+    }
+
+    @Test
+    void secondOpenInTheSameProcessSeesTheLock() {
+        assertNull(LocalStore.tryOpen(dir));
+    }
+
+    @Test
+    void callsAfterCloseFailCleanly() {
+        putAll("a");
+        store.close();
+        store.close();
+        assertThrows(PartyClosedException.class, () -> store.get(b("a")));
+        assertThrows(PartyClosedException.class, () -> store.scan(KeyRange.ALL, false, 1));
+        store = LocalStore.tryOpen(dir);
+        assertArrayEquals(b("va"), store.get(b("a")), "data survives close and reopen");
+    }
+
+    private static List<String> keys(List<StoreEntry> entries) {
+        return entries.stream().map(LocalStoreTest::s).collect(Collectors.toList());
+    }
+}
