@@ -6,6 +6,7 @@ import static io.levelparty.tck.MapAssertions.assertStrictlyOrdered;
 import static io.levelparty.tck.MapAssertions.copy;
 import static io.levelparty.tck.MapAssertions.entries;
 import static io.levelparty.tck.MapAssertions.quote;
+import static io.levelparty.tck.MapAssertions.quoteAll;
 import static io.levelparty.tck.MapAssertions.sorted;
 import static io.levelparty.tck.TestKeys.key;
 import static io.levelparty.tck.TestKeys.valueOf;
@@ -531,7 +532,7 @@ public abstract class ConcurrentNavigableMapContract extends MapContractSupport 
         TreeMap<String, String> expected = fill(TestKeys.UNICODE_KEYS);
         Comparator<String> order = keyOrder();
         List<String> iterated = List.copyOf(map.keySet());
-        assertEquals(sorted(TestKeys.UNICODE_KEYS, order), iterated,
+        assertEquals(quoteAll(sorted(TestKeys.UNICODE_KEYS, order)), quoteAll(iterated),
                 "iteration must follow comparator(), or natural ordering if it is null");
         for (int i = 0; i < iterated.size(); i++) {
             for (int j = 0; j < iterated.size(); j++) {

@@ -73,7 +73,7 @@ final class MapAssertions {
             return copy((Map.Entry<String, String>) entry);
         }
         if (element instanceof Object[] array) {
-            return plain(List.of(array));
+            return plain(Arrays.asList(array));
         }
         if (element instanceof Collection<?> collection) {
             List<Object> plain = new ArrayList<>();
@@ -93,6 +93,27 @@ final class MapAssertions {
             elements.add(iterator.next());
         }
         return elements;
+    }
+
+    /**
+     * Removes every other element, starting with the first, through {@code iterator}, failing if it
+     * returns more than {@code max} elements.
+     *
+     * @return the removed elements, as {@link #plain} data
+     */
+    static List<Object> removeEveryOther(Iterator<?> iterator, int max) {
+        List<Object> removed = new ArrayList<>();
+        for (int i = 0; iterator.hasNext(); i++) {
+            if (i == max) {
+                fail("iterator returned more than " + max + " elements");
+            }
+            Object element = plain(iterator.next());
+            if (i % 2 == 0) {
+                iterator.remove();
+                removed.add(element);
+            }
+        }
+        return removed;
     }
 
     /** Asserts that each key comes strictly after the previous one in {@code order}. */
@@ -276,6 +297,11 @@ final class MapAssertions {
                 }
             }
         }
+    }
+
+    /** Returns the keys {@link #quote quoted}. */
+    static List<String> quoteAll(List<String> keys) {
+        return keys.stream().map(MapAssertions::quote).toList();
     }
 
     /** Returns {@code key} quoted, with characters outside printable ASCII escaped. */

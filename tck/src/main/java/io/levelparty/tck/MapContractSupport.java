@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +116,16 @@ public abstract class MapContractSupport {
             expected.put(key, TestKeys.valueOf(key));
         }
         return expected;
+    }
+
+    /**
+     * Returns the keys of {@code sortedUniverse} that a view shape covers: the shape applied to a map
+     * holding all of them.
+     */
+    final NavigableMap<String, String> rangeOf(ViewShape shape, List<String> sortedUniverse) {
+        TreeMap<String, String> all = expectedMap();
+        sortedUniverse.forEach(k -> all.put(k, TestKeys.valueOf(k)));
+        return shape.of(all, sortedUniverse);
     }
 
     /** Returns the keys of {@link TestKeys#universe()} in the order of the map under test. */

@@ -14,7 +14,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -102,7 +101,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
             TreeMap<String, String> expected = fill(TestKeys.present());
             NavigableMap<String, String> expectedView = shape.of(expected, u);
             NavigableMap<String, String> view = shape.of(map, u);
-            Picks picks = Picks.of(shape, expected, u);
+            Picks picks = Picks.of(expectedView, rangeOf(shape, u), expected, u);
             Object want;
             try {
                 want = plain(change.apply(expected, expectedView, picks));
@@ -123,7 +122,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         List<String> u = sortedUniverse();
         TreeMap<String, String> expected = fill(TestKeys.present());
         NavigableMap<String, String> view = shape.of(map, u);
-        NavigableMap<String, String> range = shape.of(universeMap(u), u);
+        NavigableMap<String, String> range = rangeOf(shape, u);
         List<String> outside = u.stream().filter(k -> !range.containsKey(k)).toList();
         assertFalse(outside.isEmpty(), "a bounded view excludes some keys");
         for (String key : outside) {
@@ -168,7 +167,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         calls.put("tailMap(null, true)", () -> view.tailMap(null, true));
         calls.put("keySet().contains(null)", () -> view.keySet().contains(null));
         calls.put("navigableKeySet().floor(null)", () -> view.navigableKeySet().floor(null));
-        NavigableMap<String, String> range = shape.of(universeMap(u), u);
+        NavigableMap<String, String> range = rangeOf(shape, u);
         if (!range.isEmpty()) {
             calls.put("put(key in range, null)", () -> view.put(range.firstKey(), null));
         }
@@ -432,24 +431,17 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     // ------------------------------------------------------------------ helpers
 
     private ConcurrentNavigableMap<String, String> concurrentView(ViewShape shape, List<String> u) {
-        return assertInstanceOf(ConcurrentNavigableMap.class, shape.of(map, u),
+        NavigableMap<String, String> view = shape.of(map, u);
+        assertInstanceOf(ConcurrentNavigableMap.class, view,
                 shape + " of a ConcurrentNavigableMap must be a ConcurrentNavigableMap");
-    }
-
-    private TreeMap<String, String> universeMap(List<String> u) {
-        TreeMap<String, String> all = expectedMap();
-        u.forEach(k -> all.put(k, valueOf(k)));
-        return all;
+        return (ConcurrentNavigableMap<String, String>) view;
     }
 
     /** Keys a change works on, chosen for one view shape. */
     private record Picks(List<String> inside, List<String> insideAbsent, List<String> outside, List<String> universe) {
 
-        static Picks of(ViewShape shape, NavigableMap<String, String> expected, List<String> u) {
-            TreeMap<String, String> all = new TreeMap<>(expected.comparator());
-            u.forEach(k -> all.put(k, valueOf(k)));
-            NavigableMap<String, String> range = shape.of(all, u);
-            NavigableMap<String, String> view = shape.of(expected, u);
+        static Picks of(NavigableMap<String, String> view, NavigableMap<String, String> range,
+                NavigableMap<String, String> expected, List<String> u) {
             return new Picks(List.copyOf(view.keySet()),
                     range.keySet().stream().filter(k -> !expected.containsKey(k)).toList(),
                     expected.keySet().stream().filter(k -> !range.containsKey(k)).toList(), u);
@@ -504,22 +496,11 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         }
     }
 
-    private static final Predicate<String> THIRD = s -> Math.floorMod(s.hashCode(), 3) == 0;
-
-    private static List<Object> removeEveryOther(Iterator<?> iterator) {
-        List<Object> removed = new ArrayList<>();
-        for (int i = 0; iterator.hasNext(); i++) {
-            if (i > TestKeys.UNIVERSE_SIZE) {
-                fail("iterator returned more elements than the map holds");
-            }
-            Object element = plain(iterator.next());
-            if (i % 2 == 0) {
-                iterator.remove();
-                removed.add(element);
-            }
-        }
-        return removed;
+    private static List<Object> removeEveryOther(Picks picks, Iterator<?> iterator) {
+        return MapAssertions.removeEveryOther(iterator, picks.universe().size());
     }
+
+    private static final Predicate<String> THIRD = s -> Math.floorMod(s.hashCode(), 3) == 0;
 
     private static final List<Change> CHANGES = List.of(
             new Change("view.put(new key)", (m, v, p) -> v.put(p.insideAbsent(0), "new")),
@@ -570,15 +551,15 @@ public abstract class NavigableViewsContract extends MapContractSupport {
             new Change("view.values().retainAll", (m, v, p) -> v.values().retainAll(values(p.someKeys()))),
             new Change("view.entrySet().removeAll", (m, v, p) -> v.entrySet().removeAll(entriesOf(p.someKeys()))),
             new Change("view.entrySet().retainAll", (m, v, p) -> v.entrySet().retainAll(entriesOf(p.someKeys()))),
-            new Change("view.keySet().iterator() removing every other key", (m, v, p) -> removeEveryOther(v.keySet().iterator())),
-            new Change("view.values().iterator() removing every other value", (m, v, p) -> removeEveryOther(v.values().iterator())),
-            new Change("view.entrySet().iterator() removing every other entry", (m, v, p) -> removeEveryOther(v.entrySet().iterator())),
+            new Change("view.keySet().iterator() removing every other key", (m, v, p) -> removeEveryOther(p, v.keySet().iterator())),
+            new Change("view.values().iterator() removing every other value", (m, v, p) -> removeEveryOther(p, v.values().iterator())),
+            new Change("view.entrySet().iterator() removing every other entry", (m, v, p) -> removeEveryOther(p, v.entrySet().iterator())),
             new Change("view.descendingKeySet().iterator() removing every other key",
-                    (m, v, p) -> removeEveryOther(v.descendingKeySet().iterator())),
+                    (m, v, p) -> removeEveryOther(p, v.descendingKeySet().iterator())),
             new Change("view.navigableKeySet().descendingIterator() removing every other key",
-                    (m, v, p) -> removeEveryOther(v.navigableKeySet().descendingIterator())),
+                    (m, v, p) -> removeEveryOther(p, v.navigableKeySet().descendingIterator())),
             new Change("view.descendingMap().entrySet().iterator() removing every other entry",
-                    (m, v, p) -> removeEveryOther(v.descendingMap().entrySet().iterator())),
+                    (m, v, p) -> removeEveryOther(p, v.descendingMap().entrySet().iterator())),
             new Change("view.clear()", (m, v, p) -> {
                 v.clear();
                 return null;
