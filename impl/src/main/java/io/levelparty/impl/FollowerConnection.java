@@ -43,7 +43,8 @@ final class FollowerConnection {
      *
      * Trust. A request is decoded completely and checked before the store sees it, so a frame
      * that turns out malformed takes no effect; such a frame ends the connection (logged at WARN
-     * with the follower's pid). Errors of the store are answered with ERROR and the connection
+     * with the follower's pid), after the replies to the requests before it have been sent.
+     * Errors of the store are answered with ERROR and the connection
      * goes on. A closed store means the leader is going away: the connection is closed without a
      * reply, and the follower re-elects and resends (the request was not applied).
      */
@@ -122,6 +123,7 @@ final class FollowerConnection {
         } catch (MalformedFrameException e) {
             log.warn("Closing the connection of follower pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath,
                     e.getMessage());
+            sendRepliesSoFar();
         } catch (PartyClosedException e) {
             log.debug("Closing the connection of follower pid {}: the store is closed", peerPid);
         } catch (IOException e) {
@@ -270,6 +272,17 @@ final class FollowerConnection {
             return ErrorKind.STORE_FAILED;
         }
         return ErrorKind.INTERNAL;
+    }
+
+    /** Sends the replies to the requests served before a bad frame, so that they are not lost with it. */
+    private void sendRepliesSoFar() {
+        try {
+            if (!replies.isEmpty()) {
+                replies.writeTo(out);
+            }
+        } catch (IOException e) {
+            log.debug("Could not send follower pid {} its last replies: {}", peerPid, e.toString());
+        }
     }
 
     private void closeSocket() {

@@ -5,6 +5,7 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import io.levelparty.spi.PartyStore;
 import java.io.IOException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ final class LeaderServer implements AutoCloseable {
             serverSocket.setReuseAddress(false);
             // close() deletes the file itself, and only while it is still this server's.
             serverSocket.setDeleteOnClose(false);
-            serverSocket.bind(AFUNIXSocketAddress.of(socketPath));
+            serverSocket.bind(addressOf(socketPath));
             bound = true;
             Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
             Object fileKey = Files.readAttributes(socketPath, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
@@ -126,7 +127,8 @@ final class LeaderServer implements AutoCloseable {
             int uid = ownUid.isPresent() ? ownUid.getAsInt() : (Integer) Files.getAttribute(socketPath, "unix:uid", NOFOLLOW_LINKS);
             LeaderServer server = new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids));
             server.acceptor.start();
-            log.debug("Leader pid {} serving {} to {}", ProcessHandle.current().pid(), socketPath, server.allowedUsers);
+            log.debug("Leader pid {} serving {}, which admits {}", ProcessHandle.current().pid(), socketPath,
+                    server.allowedUsers);
             return server;
         } catch (IOException | RuntimeException e) {
             serverSocket.close();
@@ -149,9 +151,26 @@ final class LeaderServer implements AutoCloseable {
         Files.deleteIfExists(socketPath);
     }
 
+    /**
+     * Returns the socket address of {@code socketPath}.
+     *
+     * @throws SocketException naming the path if it is too long for a Unix socket address
+     */
+    static AFUNIXSocketAddress addressOf(Path socketPath) throws SocketException {
+        try {
+            return AFUNIXSocketAddress.of(socketPath);
+        } catch (SocketException e) {
+            SocketException unusable = new SocketException("Cannot use " + socketPath + " ("
+                    + socketPath.toString().getBytes(StandardCharsets.UTF_8).length + " bytes) as a Unix socket address, "
+                    + "which holds at most 107 bytes: " + e.getMessage());
+            unusable.initCause(e);
+            throw unusable;
+        }
+    }
+
     /** Returns whether a server accepts connections at {@code socketPath} (a plain file refuses them). */
     private static boolean isServed(Path socketPath) throws IOException {
-        AFUNIXSocketAddress address = AFUNIXSocketAddress.of(socketPath);
+        AFUNIXSocketAddress address = addressOf(socketPath);
         try {
             AFUNIXSocket.connectTo(address).close();
             return true;
@@ -198,10 +217,6 @@ final class LeaderServer implements AutoCloseable {
             }
         }
         return n;
-    }
-
-    Path socketPath() {
-        return socketPath;
     }
 
     /**

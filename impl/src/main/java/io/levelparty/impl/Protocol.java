@@ -96,8 +96,23 @@ import net.openhft.chronicle.wire.WireOut;
  *       null key stands beyond every key, as in {@link io.levelparty.spi.PartyStore#navigate}.
  *   <li>A null range bound is unbounded; {@code limit} is positive. A PAGE may hold fewer entries
  *       than the limit (the leader caps pages by size), and is empty only at the end of the range.
- *   <li>{@code kind} is an {@link ErrorKind} code. Keys starting with byte 0xFF are reserved for the
- *       leader's own records: requests naming one get ERROR ILLEGAL_ARGUMENT.
+ *   <li>{@code kind} is an {@link ErrorKind} code; {@code message} says what went wrong. Keys
+ *       starting with byte 0xFF are reserved for the leader's own records: GET, PUT, DELETE, CAS or
+ *       BATCH naming one gets ERROR ILLEGAL_ARGUMENT, and a BATCH with one applies none of its writes.
+ * </ul>
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>A frame body holds at most {@value #MAX_FRAME_BYTES} bytes, so keys and values are smaller.
+ *       A follower refuses to send a larger request ({@link FrameTooLargeException}, an
+ *       {@link IllegalArgumentException}, with the connection untouched); the leader answers a
+ *       request whose reply would be larger with ERROR RESULT_TOO_LARGE. After PUT or DELETE that
+ *       error means the write was applied but the previous value could not be sent.
+ *   <li>The leader cuts a PAGE to what fits a frame; it answers RESULT_TOO_LARGE only when the
+ *       first entry alone does not fit.
+ *   <li>The leader closes a connection that sends no HELLO within
+ *       {@link FollowerConnection#HANDSHAKE_TIMEOUT}. A follower waits for each reply, the
+ *       handshake's included, at most its request timeout.
  * </ul>
  */
 final class Protocol {
@@ -156,13 +171,13 @@ final class Protocol {
         ILLEGAL_ARGUMENT(1),
         /** The store refused a null: {@link NullPointerException}. */
         NULL_POINTER(2),
-        /** The reply would exceed {@link #MAX_FRAME_BYTES}: a value too large to send. */
+        /** The reply would exceed {@link #MAX_FRAME_BYTES}: {@link io.levelparty.PartyException}. */
         RESULT_TOO_LARGE(3),
         /** The store could not reach its data: {@link io.levelparty.PartyUnavailableException}. */
         UNAVAILABLE(4),
         /** The store failed, for example a LevelDB error: {@link io.levelparty.PartyException}. */
         STORE_FAILED(5),
-        /** The leader failed unexpectedly. */
+        /** The leader failed unexpectedly: {@link io.levelparty.PartyException}. */
         INTERNAL(6);
 
         final byte code;
@@ -245,7 +260,7 @@ final class Protocol {
 
     static void writeGet(WireOut wire, long id, byte[] key) {
         checkPayload(key.length);
-        long start = beginRequest(wire, MessageType.GET, id);
+        long start = beginFrameWithId(wire, MessageType.GET, id);
         wire.getValueOut().bytes(key);
         endFrame(wire, start);
     }
@@ -295,7 +310,7 @@ final class Protocol {
 
     static void writeNavigate(WireOut wire, long id, byte[] key, Relation relation) {
         checkPayload(lengthOf(key));
-        long start = beginRequest(wire, MessageType.NAVIGATE, id);
+        long start = beginFrameWithId(wire, MessageType.NAVIGATE, id);
         ValueOut out = wire.getValueOut();
         writeNullable(out, key);
         out.fixedInt8((byte) relation.ordinal());
@@ -304,7 +319,7 @@ final class Protocol {
 
     static void writeScan(WireOut wire, long id, KeyRange range, boolean descending, int limit) {
         checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
-        long start = beginRequest(wire, MessageType.SCAN, id);
+        long start = beginFrameWithId(wire, MessageType.SCAN, id);
         ValueOut out = wire.getValueOut();
         writeRange(out, range);
         out.bool(descending);
@@ -314,37 +329,37 @@ final class Protocol {
 
     static void writeCount(WireOut wire, long id, KeyRange range) {
         checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
-        long start = beginRequest(wire, MessageType.COUNT, id);
+        long start = beginFrameWithId(wire, MessageType.COUNT, id);
         writeRange(wire.getValueOut(), range);
         endFrame(wire, start);
     }
 
     static void writePing(WireOut wire, long id) {
-        endFrame(wire, beginRequest(wire, MessageType.PING, id));
+        endFrame(wire, beginFrameWithId(wire, MessageType.PING, id));
     }
 
     static void writeValueReply(WireOut wire, long id, byte[] value) {
         checkPayload(lengthOf(value));
-        long start = beginRequest(wire, MessageType.VALUE, id);
+        long start = beginFrameWithId(wire, MessageType.VALUE, id);
         writeNullable(wire.getValueOut(), value);
         endFrame(wire, start);
     }
 
     static void writeFlagReply(WireOut wire, long id, boolean flag) {
-        long start = beginRequest(wire, MessageType.FLAG, id);
+        long start = beginFrameWithId(wire, MessageType.FLAG, id);
         wire.getValueOut().bool(flag);
         endFrame(wire, start);
     }
 
     static void writeDoneReply(WireOut wire, long id) {
-        endFrame(wire, beginRequest(wire, MessageType.DONE, id));
+        endFrame(wire, beginFrameWithId(wire, MessageType.DONE, id));
     }
 
     static void writeEntryReply(WireOut wire, long id, StoreEntry entry) {
         byte[] key = entry == null ? null : entry.key();
         byte[] value = entry == null ? null : entry.value();
         checkPayload((long) lengthOf(key) + lengthOf(value));
-        long start = beginRequest(wire, MessageType.ENTRY, id);
+        long start = beginFrameWithId(wire, MessageType.ENTRY, id);
         ValueOut out = wire.getValueOut();
         writeNullable(out, key);
         writeNullable(out, value);
@@ -353,7 +368,7 @@ final class Protocol {
 
     /** Writes a PAGE of {@code entries}; see {@link #entriesThatFit} to keep it within a frame. */
     static void writePageReply(WireOut wire, long id, List<StoreEntry> entries) {
-        long start = beginRequest(wire, MessageType.PAGE, id);
+        long start = beginFrameWithId(wire, MessageType.PAGE, id);
         ValueOut out = wire.getValueOut();
         out.fixedInt32(entries.size());
         for (StoreEntry entry : entries) {
@@ -364,13 +379,13 @@ final class Protocol {
     }
 
     static void writeCountReply(WireOut wire, long id, long count) {
-        long start = beginRequest(wire, MessageType.NUMBER, id);
+        long start = beginFrameWithId(wire, MessageType.NUMBER, id);
         wire.getValueOut().fixedInt64(count);
         endFrame(wire, start);
     }
 
     static void writeErrorReply(WireOut wire, long id, ErrorKind kind, String message) {
-        long start = beginRequest(wire, MessageType.ERROR, id);
+        long start = beginFrameWithId(wire, MessageType.ERROR, id);
         ValueOut out = wire.getValueOut();
         out.fixedInt8(kind.code);
         out.text(message);
@@ -401,14 +416,14 @@ final class Protocol {
         return start;
     }
 
-    private static long beginRequest(WireOut wire, MessageType type, long id) {
+    private static long beginFrameWithId(WireOut wire, MessageType type, long id) {
         long start = beginFrame(wire, type);
         wire.getValueOut().fixedInt64(id);
         return start;
     }
 
     private static long beginWrite(WireOut wire, MessageType type, long id, long seq, long ackedUpTo) {
-        long start = beginRequest(wire, type, id);
+        long start = beginFrameWithId(wire, type, id);
         ValueOut out = wire.getValueOut();
         out.fixedInt64(seq);
         out.fixedInt64(ackedUpTo);

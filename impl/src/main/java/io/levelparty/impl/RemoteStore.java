@@ -122,9 +122,10 @@ final class RemoteStore implements PartyStore {
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
         }
+        AFUNIXSocketAddress address = LeaderServer.addressOf(socketPath);
         AFUNIXSocket socket;
         try {
-            socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
+            socket = AFUNIXSocket.connectTo(address);
         } catch (SocketException e) {
             ConnectException noLeader = new ConnectException("No leader serves " + socketPath + ": " + e.getMessage());
             noLeader.initCause(e);
@@ -289,11 +290,6 @@ final class RemoteStore implements PartyStore {
             sendLock.unlock();
         }
         runCallback(callback);
-    }
-
-    /** Returns the socket this store is connected to. */
-    Path socketPath() {
-        return socketPath;
     }
 
     /** Closes the connection; waiting and later calls throw {@link PartyClosedException}. Idempotent. */

@@ -131,6 +131,30 @@ class LeaderServerTest {
     }
 
     @Test
+    void repliesToRequestsBeforeABadFrameAreStillSent() throws IOException {
+        byte[] good = RawFrames.frame(out -> {
+            out.fixedInt8(MessageType.PUT.code);
+            out.fixedInt64(7);
+            out.fixedInt64(Protocol.UNSEQUENCED);
+            out.fixedInt64(Protocol.UNSEQUENCED);
+            out.bytes(b("good"));
+            out.bytes(b("1"));
+        });
+        byte[] bad = RawFrames.header(Protocol.MAX_FRAME_BYTES + 1);
+        byte[] both = Arrays.copyOf(good, good.length + bad.length);
+        System.arraycopy(bad, 0, both, good.length, bad.length);
+        try (RawPeer peer = new RawPeer(leader.socket)) {
+            peer.handshake();
+            peer.send(both);
+            Protocol.Reply reply = peer.readReply();
+            assertEquals(MessageType.VALUE, reply.type);
+            assertEquals(7, reply.id);
+            peer.assertClosedByLeader();
+        }
+        assertArrayEquals(b("1"), leader.store.get(b("good")));
+    }
+
+    @Test
     void anotherProtocolVersionIsRefusedNamingBothVersions() throws IOException {
         try (RawPeer peer = new RawPeer(leader.socket)) {
             peer.send(RawFrames.hello(99));
@@ -229,6 +253,17 @@ class LeaderServerTest {
             assertTrue(Files.exists(leader.socket, NOFOLLOW_LINKS));
             RemoteStore.connect(successor.socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID()).close();
         }
+    }
+
+    @Test
+    void socketPathsTooLongForAUnixSocketAreRefusedClearly() {
+        Path tooLong = dir.resolve("x".repeat(120) + ".sock");
+        IOException bind = assertThrows(IOException.class, () -> LeaderServer.start(leader.store, tooLong, Set.of()));
+        assertTrue(bind.getMessage().contains(tooLong.toString()) && bind.getMessage().contains("107"), bind.getMessage());
+        IOException connect = assertThrows(IOException.class,
+                () -> RemoteStore.connect(tooLong, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID()));
+        assertTrue(connect.getMessage().contains(tooLong.toString()), connect.getMessage());
+        assertFalse(Files.exists(tooLong, NOFOLLOW_LINKS));
     }
 
     @Test

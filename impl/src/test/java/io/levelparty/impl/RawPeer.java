@@ -38,6 +38,14 @@ final class RawPeer implements AutoCloseable {
         return Protocol.readHelloReply(frame);
     }
 
+    Protocol.Reply readReply() throws IOException {
+        Bytes<byte[]> frame = input.next();
+        assertNotNull(frame, "a reply");
+        Protocol.Reply reply = new Protocol.Reply();
+        assertTrue(Protocol.readReply(frame, reply));
+        return reply;
+    }
+
     /** Checks that the leader closes the connection: end of stream, or a reset (it had unread bytes of ours). */
     void assertClosedByLeader() {
         byte[] buffer = new byte[1024];
