@@ -154,6 +154,8 @@ final class FollowerConnection {
             return false;
         }
         Hello hello = Protocol.readHello(frame);
+        // Refused only now, after its HELLO, even for a user who may not connect: the follower writes
+        // HELLO before it reads, so a refusal sent earlier could break that write instead of being read.
         String refusal = refusalOf(hello);
         if (refusal != null) {
             log.warn("Refused pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath, refusal);
@@ -225,9 +227,10 @@ final class FollowerConnection {
         } catch (PartyClosedException e) {
             throw e;
         } catch (FrameTooLargeException e) {
-            Protocol.writeErrorReply(wire, r.id, ErrorKind.RESULT_TOO_LARGE, "The reply to " + r.type + " exceeds the "
-                    + "protocol's maximum frame of " + Protocol.MAX_FRAME_BYTES + " bytes"
-                    + (returnsPrevious(r.type) ? "; the write was applied, but the previous value cannot be sent" : ""));
+            Protocol.writeErrorReply(wire, r.id, ErrorKind.RESULT_TOO_LARGE, "The reply to " + r.type
+                    + " exceeds the protocol's maximum frame of " + Protocol.MAX_FRAME_BYTES + " bytes"
+                    + (returnsPrevious(r.type) ? "; the write was applied, but the previous value cannot be sent"
+                            : ""));
         } catch (RuntimeException e) {
             ErrorKind kind = kindOf(e);
             if (kind == ErrorKind.INTERNAL) {
@@ -237,7 +240,7 @@ final class FollowerConnection {
         }
     }
 
-    /** Writes as much of {@code page} as fits a frame: a shorter page is still a page, and the scan continues after it. */
+    /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */
     private static void writePage(WireOut wire, long id, List<StoreEntry> page) {
         int fit = Protocol.entriesThatFit(page);
         if (fit == 0 && !page.isEmpty()) {
@@ -249,7 +252,8 @@ final class FollowerConnection {
     /** Returns {@code key}, refused if it is in the leader's reserved keyspace. */
     private static byte[] userKey(byte[] key) {
         if (LocalStore.isReserved(key)) {
-            throw new IllegalArgumentException("Keys starting with byte 0xFF are reserved for the leader's own records");
+            throw new IllegalArgumentException(
+                    "Keys starting with byte 0xFF are reserved for the leader's own records");
         }
         return key;
     }

@@ -95,7 +95,8 @@ final class FrameReader {
         }
         if (frameBytes > buffer.length) {
             byte[] data = buffer;
-            allocate((int) Math.max(frameBytes, Math.min(2L * buffer.length, Protocol.HEADER_BYTES + Protocol.MAX_FRAME_BYTES)));
+            long doubled = Math.min(2L * buffer.length, Protocol.HEADER_BYTES + Protocol.MAX_FRAME_BYTES);
+            allocate((int) Math.max(frameBytes, doubled));
             System.arraycopy(data, 0, buffer, 0, end);
         }
         int n = in.read(buffer, end, buffer.length - end);

@@ -53,7 +53,7 @@ final class LeaderServer implements AutoCloseable {
      * of this server touches the store, which the caller closes next.
      */
     private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
-    /** How long the acceptor pauses after accept fails for a reason other than close (e.g. no file descriptors left). */
+    /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
 
     private final PartyStore store;
@@ -124,8 +124,11 @@ final class LeaderServer implements AutoCloseable {
             Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
             Object fileKey = Files.readAttributes(socketPath, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
             // The socket file's owner is this process's effective user id, which peers' credentials report too.
-            int uid = ownUid.isPresent() ? ownUid.getAsInt() : (Integer) Files.getAttribute(socketPath, "unix:uid", NOFOLLOW_LINKS);
-            LeaderServer server = new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids));
+            int uid = ownUid.isPresent()
+                    ? ownUid.getAsInt()
+                    : (Integer) Files.getAttribute(socketPath, "unix:uid", NOFOLLOW_LINKS);
+            LeaderServer server =
+                    new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids));
             server.acceptor.start();
             log.debug("Leader pid {} serving {}, which admits {}", ProcessHandle.current().pid(), socketPath,
                     server.allowedUsers);
@@ -160,9 +163,9 @@ final class LeaderServer implements AutoCloseable {
         try {
             return AFUNIXSocketAddress.of(socketPath);
         } catch (SocketException e) {
-            SocketException unusable = new SocketException("Cannot use " + socketPath + " ("
-                    + socketPath.toString().getBytes(StandardCharsets.UTF_8).length + " bytes) as a Unix socket address, "
-                    + "which holds at most 107 bytes: " + e.getMessage());
+            int bytes = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
+            SocketException unusable = new SocketException("Cannot use " + socketPath + " (" + bytes
+                    + " bytes) as a Unix socket address, which holds at most 107 bytes: " + e.getMessage());
             unusable.initCause(e);
             throw unusable;
         }

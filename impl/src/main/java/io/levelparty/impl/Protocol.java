@@ -486,7 +486,8 @@ final class Protocol {
      */
     static int bodyLength(int header) throws MalformedFrameException {
         if ((header & HEADER_FLAGS) != 0) {
-            throw new MalformedFrameException(String.format("frame header 0x%08x sets Chronicle document flags", header));
+            throw new MalformedFrameException(
+                    String.format("frame header 0x%08x sets Chronicle document flags", header));
         }
         if (header == 0 || header > MAX_FRAME_BYTES) {
             throw new MalformedFrameException("frame header announces " + header + " bytes; a frame body has 1 to "
@@ -797,6 +798,7 @@ final class Protocol {
     }
 
     private static MalformedFrameException unexpectedCode(int code, String what) {
-        return new MalformedFrameException(String.format("expected a value of type %s but found code 0x%02x", what, code));
+        return new MalformedFrameException(
+                String.format("expected a value of type %s but found code 0x%02x", what, code));
     }
 }

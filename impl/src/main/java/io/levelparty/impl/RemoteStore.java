@@ -96,7 +96,8 @@ final class RemoteStore implements PartyStore {
     private boolean closed;
     private final List<Runnable> lostCallbacks = new ArrayList<>();
 
-    private RemoteStore(Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input, long leaderPid)
+    private RemoteStore(
+            Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input, long leaderPid)
             throws IOException {
         this.socketPath = socketPath;
         this.requestTimeout = requestTimeout;
@@ -167,10 +168,11 @@ final class RemoteStore implements PartyStore {
             }
             return Protocol.readHelloReply(frame);
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("No handshake reply from the leader at " + socketPath + " within " + timeout);
+            throw new SocketTimeoutException(
+                    "No handshake reply from the leader at " + socketPath + " within " + timeout);
         } catch (MalformedFrameException e) {
-            throw new PartyProtocolException("The peer at " + socketPath + " does not speak LevelParty's protocol version "
-                    + Protocol.VERSION + ": " + e.getMessage());
+            throw new PartyProtocolException("The peer at " + socketPath
+                    + " does not speak LevelParty's protocol version " + Protocol.VERSION + ": " + e.getMessage());
         }
     }
 
@@ -257,6 +259,7 @@ final class RemoteStore implements PartyStore {
 
     /** {@link #batch(List)} as the write numbered {@code seq}. */
     void batch(List<StoreWrite> writes, long seq, long ackedUpTo) {
+        Objects.requireNonNull(writes, "writes");
         for (StoreWrite write : writes) {
             Objects.requireNonNull(write, "writes contains null");
         }
@@ -440,8 +443,9 @@ final class RemoteStore implements PartyStore {
             if (remaining <= 0) {
                 if (calls.remove(call.id, call)) {
                     restoreInterrupt(interrupted);
-                    throw new PartyUnavailableException("No reply from the leader at " + socketPath + " (pid " + leaderPid
-                            + ") within " + requestTimeout + " to " + call.request + " request " + call.id, null);
+                    throw new PartyUnavailableException("No reply from the leader at " + socketPath + " (pid "
+                            + leaderPid + ") within " + requestTimeout + " to " + call.request + " request " + call.id,
+                            null);
                 }
                 // The reader has just taken the call and is completing it: its unpark ends the wait.
                 LockSupport.park(call);
@@ -538,7 +542,8 @@ final class RemoteStore implements PartyStore {
         if (cause instanceof Error || cause instanceof RuntimeException) {
             log.error("Reading from the leader at {} failed", socketPath, cause);
         } else if (cause instanceof MalformedFrameException) {
-            log.warn("Closing the connection to the leader at {} (pid {}): {}", socketPath, leaderPid, cause.getMessage());
+            log.warn("Closing the connection to the leader at {} (pid {}): {}", socketPath, leaderPid,
+                    cause.getMessage());
         } else {
             log.info("Lost the connection to the leader at {} (pid {}): {}", socketPath, leaderPid, cause.toString());
         }

@@ -198,7 +198,8 @@ class LeaderServerTest {
 
     @Test
     void theSocketFileIsForItsOwnerOnly() throws IOException {
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(leader.socket, NOFOLLOW_LINKS)));
+        assertEquals("rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(leader.socket, NOFOLLOW_LINKS)));
     }
 
     @Test
@@ -211,7 +212,8 @@ class LeaderServerTest {
             SilentLeader.leaveDeadSocketFile(deadSocket);
             for (Path stale : new Path[] {plainFile, deadSocket}) {
                 try (LeaderServer server = LeaderServer.start(store, stale, Set.of());
-                        RemoteStore client = RemoteStore.connect(stale, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID())) {
+                        RemoteStore client =
+                                RemoteStore.connect(stale, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID())) {
                     client.put(b("k"), b(stale.toString()));
                     assertEquals(1, server.followerCount());
                 }
@@ -259,7 +261,8 @@ class LeaderServerTest {
     void socketPathsTooLongForAUnixSocketAreRefusedClearly() {
         Path tooLong = dir.resolve("x".repeat(120) + ".sock");
         IOException bind = assertThrows(IOException.class, () -> LeaderServer.start(leader.store, tooLong, Set.of()));
-        assertTrue(bind.getMessage().contains(tooLong.toString()) && bind.getMessage().contains("107"), bind.getMessage());
+        assertTrue(bind.getMessage().contains(tooLong.toString()), bind.getMessage());
+        assertTrue(bind.getMessage().contains("107"), bind.getMessage());
         IOException connect = assertThrows(IOException.class,
                 () -> RemoteStore.connect(tooLong, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID()));
         assertTrue(connect.getMessage().contains(tooLong.toString()), connect.getMessage());

@@ -96,7 +96,8 @@ class ProtocolTest {
         assertNull(casDelete.update);
 
         Request batch = request(w -> Protocol.writeBatch(w, 11, 44, 43,
-                List.of(StoreWrite.put(KEY, VALUE), StoreWrite.delete(VALUE), StoreWrite.put(new byte[0], new byte[0]))));
+                List.of(StoreWrite.put(KEY, VALUE), StoreWrite.delete(VALUE),
+                        StoreWrite.put(new byte[0], new byte[0]))));
         assertEquals(MessageType.BATCH, batch.type);
         assertEquals(44, batch.seq);
         assertEquals(3, batch.writes.size());
@@ -139,13 +140,15 @@ class ProtocolTest {
         assertNull(none.key);
         assertNull(none.value);
 
-        Reply page = reply(w -> Protocol.writePageReply(w, 5, List.of(new StoreEntry(KEY, VALUE), new StoreEntry(VALUE, KEY))));
+        Reply page = reply(w -> Protocol.writePageReply(w, 5,
+                List.of(new StoreEntry(KEY, VALUE), new StoreEntry(VALUE, KEY))));
         assertEquals(2, page.entries.size());
         assertArrayEquals(KEY, page.entries.get(1).value());
 
         assertEquals(1L << 40, reply(w -> Protocol.writeCountReply(w, 6, 1L << 40)).count);
 
-        Reply error = reply(w -> Protocol.writeErrorReply(w, 7, ErrorKind.ILLEGAL_ARGUMENT, "bad \u00e9\u20ac\ud83d\ude00"));
+        Reply error = reply(w -> Protocol.writeErrorReply(w, 7, ErrorKind.ILLEGAL_ARGUMENT,
+                "bad \u00e9\u20ac\ud83d\ude00"));
         assertEquals(7, error.id);
         assertEquals(ErrorKind.ILLEGAL_ARGUMENT, error.errorKind);
         assertEquals("bad \u00e9\u20ac\ud83d\ude00", error.message);
@@ -158,7 +161,8 @@ class ProtocolTest {
         assertEquals(new Hello(Protocol.VERSION, clientId, 1234), hello);
 
         String longMessage = "refused: " + "x".repeat(100);
-        HelloReply reply = Protocol.readHelloReply(body(encode(w -> Protocol.writeHelloReply(w, false, 99, longMessage))));
+        HelloReply reply =
+                Protocol.readHelloReply(body(encode(w -> Protocol.writeHelloReply(w, false, 99, longMessage))));
         assertEquals(new HelloReply(false, Protocol.VERSION, 99, longMessage), reply);
     }
 
@@ -259,7 +263,8 @@ class ProtocolTest {
                     o.fixedInt32(Integer.MAX_VALUE); // writes that are not there
                 });
         for (Consumer<ValueOut> body : malformed) {
-            assertThrows(MalformedFrameException.class, () -> Protocol.readRequest(body(RawFrames.frame(body)), new Request()));
+            assertThrows(MalformedFrameException.class,
+                    () -> Protocol.readRequest(body(RawFrames.frame(body)), new Request()));
         }
     }
 
@@ -305,7 +310,8 @@ class ProtocolTest {
     void garbageNeverDecodesToAnythingButAMalformedFrame() throws IOException {
         Random random = new Random(42);
         List<byte[]> valid = new ArrayList<>();
-        valid.add(encode(w -> Protocol.writeBatch(w, 1, 2, 3, List.of(StoreWrite.put(KEY, VALUE), StoreWrite.delete(KEY)))));
+        valid.add(encode(w -> Protocol.writeBatch(w, 1, 2, 3,
+                List.of(StoreWrite.put(KEY, VALUE), StoreWrite.delete(KEY)))));
         valid.add(encode(w -> Protocol.writeScan(w, 1, new KeyRange(KEY, true, null, false), false, 10)));
         valid.add(encode(w -> Protocol.writeCompareAndSet(w, 1, 2, 3, KEY, null, VALUE)));
         valid.add(encode(w -> Protocol.writeErrorReply(w, 1, ErrorKind.INTERNAL, "message")));

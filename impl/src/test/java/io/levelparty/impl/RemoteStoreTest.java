@@ -89,12 +89,14 @@ class RemoteStoreTest {
             ops.add(s -> s.compareAndSet(b("ab"), b("v1-ab"), null));
             ops.add(s -> s.compareAndSet(b("gone"), null, null));
             ops.add(s -> {
-                s.batch(List.of(StoreWrite.put(b("d"), b("1")), StoreWrite.delete(b("ba")), StoreWrite.put(b("d"), b("2"))));
+                s.batch(List.of(StoreWrite.put(b("d"), b("1")), StoreWrite.delete(b("ba")),
+                        StoreWrite.put(b("d"), b("2"))));
                 return null;
             });
             List<byte[]> probes = new ArrayList<>();
             probes.add(null);
-            for (String key : List.of("", "a", "aa", "ab", "b", "bz", "c", "d", "new", "y", "z", "zz", "\u00e9", "\u4e2d")) {
+            for (String key : List.of("", "a", "aa", "ab", "b", "bz", "c", "d", "new", "y", "z", "zz", "\u00e9",
+                    "\u4e2d")) {
                 probes.add(b(key));
             }
             for (byte[] probe : probes) {
@@ -245,7 +247,10 @@ class RemoteStoreTest {
         assertEquals(1, leader.server.followerCount());
     }
 
-    /** Runs random calls on the keys under {@code prefix}, which no other thread touches, checking each answer against a model. */
+    /**
+     * Runs random calls on the keys under {@code prefix}, which no other thread touches, checking
+     * each answer against a model of those keys.
+     */
     private void exerciseOwnKeys(String prefix, Random random, int calls) {
         TreeMap<String, String> model = new TreeMap<>();
         KeyRange own = new KeyRange(b(prefix), true, b(prefix + "\uffff"), false);
@@ -396,10 +401,12 @@ class RemoteStoreTest {
     @Test
     void requestsOverTheFrameLimitAreRefusedAndTheConnectionGoesOn() {
         byte[] huge = new byte[Protocol.MAX_FRAME_BYTES];
-        IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class, () -> remote.put(b("k"), huge));
+        IllegalArgumentException tooLarge =
+                assertThrows(IllegalArgumentException.class, () -> remote.put(b("k"), huge));
         assertTrue(tooLarge.getMessage().contains("maximum frame"), tooLarge.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> remote.batch(List.of(StoreWrite.put(b("a"), new byte[10 << 20]), StoreWrite.put(b("b"), new byte[10 << 20]))));
+                () -> remote.batch(List.of(StoreWrite.put(b("a"), new byte[10 << 20]),
+                        StoreWrite.put(b("b"), new byte[10 << 20]))));
         byte[] largest = new byte[Protocol.MAX_FRAME_BYTES - 100];
         Arrays.fill(largest, (byte) 7);
         assertNull(remote.put(b("k"), largest));
@@ -448,7 +455,8 @@ class RemoteStoreTest {
     @Test
     void reservedKeysAndBadArgumentsAreRefused() {
         byte[] reserved = {(byte) 0xFF, 'x'};
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> remote.put(reserved, b("v")));
+        IllegalArgumentException refused =
+                assertThrows(IllegalArgumentException.class, () -> remote.put(reserved, b("v")));
         assertTrue(refused.getMessage().contains("reserved"), refused.getMessage());
         assertTrue(refused.getMessage().contains(leader.socket.toString()), refused.getMessage());
         assertThrows(IllegalArgumentException.class, () -> remote.get(reserved));
@@ -476,7 +484,8 @@ class RemoteStoreTest {
     @Test
     void connectingWithoutALeaderThrowsIOException() throws IOException {
         Path missing = dir.resolve("missing.sock");
-        IOException noFile = assertThrows(IOException.class, () -> RemoteStore.connect(missing, DEADLINE, UUID.randomUUID()));
+        IOException noFile =
+                assertThrows(IOException.class, () -> RemoteStore.connect(missing, DEADLINE, UUID.randomUUID()));
         assertTrue(noFile.getMessage().contains(missing.toString()), noFile.getMessage());
 
         Path dead = dir.resolve("dead.sock");
