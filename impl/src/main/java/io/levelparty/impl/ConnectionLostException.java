@@ -1,0 +1,17 @@
+package io.levelparty.impl;
+
+import io.levelparty.PartyException;
+
+/**
+ * Thrown by every call of a {@link RemoteStore} that was waiting when its connection to the leader
+ * was lost, and by every later call. A write that fails this way may or may not have been applied;
+ * the failover layer re-elects and resends it under the same sequence number. The cause is what
+ * ended the connection.
+ */
+final class ConnectionLostException extends PartyException {
+    private static final long serialVersionUID = 1L;
+
+    ConnectionLostException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,304 @@
+package io.levelparty.impl;
+
+import io.levelparty.PartyClosedException;
+import io.levelparty.PartyException;
+import io.levelparty.PartyUnavailableException;
+import io.levelparty.impl.Protocol.ErrorKind;
+import io.levelparty.impl.Protocol.Hello;
+import io.levelparty.impl.Protocol.MessageType;
+import io.levelparty.impl.Protocol.Request;
+import io.levelparty.spi.PartyStore;
+import io.levelparty.spi.StoreEntry;
+import io.levelparty.spi.StoreWrite;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.WireOut;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of one follower's connection: the handshake, then the follower's requests,
+ * served against the leader's store on this connection's own thread.
+ */
+final class FollowerConnection {
+    /*
+     * Implementation overview.
+     *
+     * Order. Requests are decoded and executed one at a time in arrival order, so a follower's
+     * pipelined requests take effect in the order it sent them, and their replies leave in that
+     * order too.
+     *
+     * Coalescing. Replies are appended to one buffer, which is written in one write when no
+     * further complete request is buffered (before the thread would block reading) or when it
+     * passes FLUSH_BYTES. Under load one read brings many requests, and one write takes their
+     * replies back.
+     *
+     * Trust. A request is decoded completely and checked before the store sees it, so a frame
+     * that turns out malformed takes no effect; such a frame ends the connection (logged at WARN
+     * with the follower's pid), after the replies to the requests before it have been sent.
+     * Errors of the store are answered with ERROR and the connection
+     * goes on. A closed store means the leader is going away: the connection is closed without a
+     * reply, and the follower re-elects and resends (the request was not applied).
+     */
+    private static final Logger log = LoggerFactory.getLogger(FollowerConnection.class);
+    /** How long a new connection may take to send its HELLO. */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** Replies are written once this many bytes wait, even while more requests are buffered. */
+    private static final int FLUSH_BYTES = 64 << 10;
+    private static final long OWN_PID = ProcessHandle.current().pid();
+
+    private final AFUNIXSocket socket;
+    private final PartyStore store;
+    private final Path socketPath;
+    private final LeaderServer.AllowedUsers allowedUsers;
+    private final Consumer<FollowerConnection> onEnd;
+    private final long peerPid;
+    private final long peerUid;
+    private final Thread thread;
+    private final FrameReader input;
+    private final OutputStream out;
+    private final FrameBuffer replies = new FrameBuffer();
+    private final Request request = new Request();
+    private volatile boolean established;
+    private volatile boolean closing;
+
+    /**
+     * Takes over an accepted socket; {@link #start()} begins serving it. {@code onEnd} is called on
+     * this connection's thread once the connection is closed.
+     */
+    FollowerConnection(
+            AFUNIXSocket socket, PartyStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
+            Consumer<FollowerConnection> onEnd) throws IOException {
+        this.socket = socket;
+        this.store = store;
+        this.socketPath = socketPath;
+        this.allowedUsers = allowedUsers;
+        this.onEnd = onEnd;
+        AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
+        this.peerPid = credentials.getPid();
+        this.peerUid = credentials.getUid();
+        this.input = new FrameReader(socket.getInputStream());
+        this.out = socket.getOutputStream();
+        this.thread = new Thread(this::run, "levelparty-leader-follower-" + peerPid);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean isEstablished() {
+        return established;
+    }
+
+    /** Closes the connection; its thread ends soon after. */
+    void close() {
+        closing = true;
+        closeSocket();
+    }
+
+    /** Waits for this connection's thread to end, unless the waiting thread is interrupted. */
+    void join() {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            if (handshake()) {
+                established = true;
+                serve();
+            }
+        } catch (MalformedFrameException e) {
+            log.warn("Closing the connection of follower pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath,
+                    e.getMessage());
+            sendRepliesSoFar();
+        } catch (PartyClosedException e) {
+            log.debug("Closing the connection of follower pid {}: the store is closed", peerPid);
+        } catch (IOException e) {
+            if (!closing) {
+                log.debug("Follower pid {} disconnected: {}", peerPid, e.toString());
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("Serving follower pid {} at {} failed; closing its connection", peerPid, socketPath, e);
+        } finally {
+            closeSocket();
+            onEnd.accept(this);
+        }
+    }
+
+    /** Runs the handshake; returns whether the follower was accepted. */
+    private boolean handshake() throws IOException {
+        socket.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+        Bytes<?> frame;
+        try {
+            frame = input.next();
+        } catch (SocketTimeoutException e) {
+            log.warn("Closing the connection of pid {} (uid {}) at {}: no handshake within {}", peerPid, peerUid,
+                    socketPath, HANDSHAKE_TIMEOUT);
+            return false;
+        }
+        if (frame == null) {
+            log.debug("Pid {} closed its connection before the handshake", peerPid);
+            return false;
+        }
+        Hello hello = Protocol.readHello(frame);
+        // Refused only now, after its HELLO, even for a user who may not connect: the follower writes
+        // HELLO before it reads, so a refusal sent earlier could break that write instead of being read.
+        String refusal = refusalOf(hello);
+        if (refusal != null) {
+            log.warn("Refused pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath, refusal);
+            Protocol.writeHelloReply(replies.wire(), false, OWN_PID, refusal);
+            replies.writeTo(out);
+            return false;
+        }
+        Protocol.writeHelloReply(replies.wire(), true, OWN_PID, "");
+        replies.writeTo(out);
+        // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
+        socket.setSoTimeout(0);
+        log.debug("Follower pid {} (client {}) connected to {}", peerPid, hello.clientId(), socketPath);
+        return true;
+    }
+
+    /** Returns why {@code hello} is refused, or {@code null}. */
+    private String refusalOf(Hello hello) {
+        if (!allowedUsers.allows(peerUid)) {
+            return "user id " + peerUid + " may not connect to the leader at " + socketPath + ", which allows "
+                    + allowedUsers;
+        }
+        if (hello.version() != Protocol.VERSION) {
+            return "protocol version mismatch: the follower speaks version " + hello.version() + ", the leader at "
+                    + socketPath + " version " + Protocol.VERSION;
+        }
+        return null;
+    }
+
+    private void serve() throws IOException {
+        for (;;) {
+            if (!input.hasBufferedFrame() && !replies.isEmpty()) {
+                replies.writeTo(out); // about to block reading: send the replies so far, in one write
+            }
+            Bytes<?> frame = input.next();
+            if (frame == null) {
+                log.debug("Follower pid {} disconnected", peerPid);
+                return;
+            }
+            Protocol.readRequest(frame, request);
+            execute(request);
+            if (replies.size() >= FLUSH_BYTES) {
+                replies.writeTo(out);
+            }
+        }
+    }
+
+    /** Applies {@code r} to the store and appends the reply. */
+    private void execute(Request r) {
+        WireOut wire = replies.wire();
+        try {
+            switch (r.type) {
+                case GET -> Protocol.writeValueReply(wire, r.id, store.get(userKey(r.key)));
+                case PUT -> Protocol.writeValueReply(wire, r.id, store.put(userKey(r.key), r.value));
+                case DELETE -> Protocol.writeValueReply(wire, r.id, store.delete(userKey(r.key)));
+                case CAS -> Protocol.writeFlagReply(wire, r.id, store.compareAndSet(userKey(r.key), r.value, r.update));
+                case BATCH -> {
+                    for (StoreWrite write : r.writes) {
+                        userKey(write.key());
+                    }
+                    store.batch(r.writes);
+                    Protocol.writeDoneReply(wire, r.id);
+                }
+                case NAVIGATE -> Protocol.writeEntryReply(wire, r.id, store.navigate(r.key, r.relation));
+                case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
+                case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
+                case PING -> Protocol.writeDoneReply(wire, r.id);
+                default -> throw new IllegalStateException("readRequest returned " + r.type);
+            }
+        } catch (PartyClosedException e) {
+            throw e;
+        } catch (FrameTooLargeException e) {
+            Protocol.writeErrorReply(wire, r.id, ErrorKind.RESULT_TOO_LARGE, "The reply to " + r.type
+                    + " exceeds the protocol's maximum frame of " + Protocol.MAX_FRAME_BYTES + " bytes"
+                    + (returnsPrevious(r.type) ? "; the write was applied, but the previous value cannot be sent"
+                            : ""));
+        } catch (RuntimeException e) {
+            ErrorKind kind = kindOf(e);
+            if (kind == ErrorKind.INTERNAL) {
+                log.warn("{} from follower pid {} failed", r.type, peerPid, e);
+            }
+            Protocol.writeErrorReply(wire, r.id, kind, e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+    }
+
+    /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */
+    private static void writePage(WireOut wire, long id, List<StoreEntry> page) {
+        int fit = Protocol.entriesThatFit(page);
+        if (fit == 0 && !page.isEmpty()) {
+            throw new FrameTooLargeException("the entry of the next key does not fit a frame");
+        }
+        Protocol.writePageReply(wire, id, fit == page.size() ? page : page.subList(0, fit));
+    }
+
+    /** Returns {@code key}, refused if it is in the leader's reserved keyspace. */
+    private static byte[] userKey(byte[] key) {
+        if (LocalStore.isReserved(key)) {
+            throw new IllegalArgumentException(
+                    "Keys starting with byte 0xFF are reserved for the leader's own records");
+        }
+        return key;
+    }
+
+    private static boolean returnsPrevious(MessageType type) {
+        return type == MessageType.PUT || type == MessageType.DELETE;
+    }
+
+    private static ErrorKind kindOf(RuntimeException e) {
+        if (e instanceof IllegalArgumentException) {
+            return ErrorKind.ILLEGAL_ARGUMENT;
+        }
+        if (e instanceof NullPointerException) {
+            return ErrorKind.NULL_POINTER;
+        }
+        if (e instanceof PartyUnavailableException) {
+            return ErrorKind.UNAVAILABLE;
+        }
+        if (e instanceof PartyException) {
+            return ErrorKind.STORE_FAILED;
+        }
+        return ErrorKind.INTERNAL;
+    }
+
+    /** Sends the replies to the requests served before a bad frame, so that they are not lost with it. */
+    private void sendRepliesSoFar() {
+        try {
+            if (!replies.isEmpty()) {
+                replies.writeTo(out);
+            }
+        } catch (IOException e) {
+            log.debug("Could not send follower pid {} its last replies: {}", peerPid, e.toString());
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("Ignoring failure to close the connection of follower pid {}: {}", peerPid, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FollowerConnection[pid " + peerPid + ", uid " + peerUid + "]";
+    }
+}

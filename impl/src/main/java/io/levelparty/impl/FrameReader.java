@@ -1,0 +1,116 @@
+package io.levelparty.impl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * Reads {@linkplain Protocol frames} from a socket's input stream. Reads are as large as the buffer
+ * allows, so one read may bring many frames, and {@link #hasBufferedFrame()} tells whether the next
+ * frame can be had without blocking. A frame's header is checked as soon as it arrives, before its
+ * body is awaited or room is made for it.
+ *
+ * <p>Used by one thread at a time; it may be handed from one thread to another (the handshake runs
+ * on the connecting thread, the rest on the connection's reader).
+ */
+final class FrameReader {
+    private static final int INITIAL_CAPACITY = 64 << 10;
+    /** A buffer grown past this for a large frame is dropped once it is empty. */
+    private static final int RETAINED_CAPACITY = 1 << 20;
+    private static final VarHandle INT_LITTLE_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final InputStream in;
+    private byte[] buffer;
+    /** A Chronicle view of {@link #buffer}, positioned on the body of the frame last returned. */
+    private Bytes<byte[]> view;
+    /** The first byte not yet returned in a frame. */
+    private int start;
+    /** The end of the bytes read so far. */
+    private int end;
+
+    FrameReader(InputStream in) {
+        this.in = in;
+        allocate(INITIAL_CAPACITY);
+    }
+
+    /**
+     * Returns the body of the next frame, reading from the stream as needed. The returned bytes'
+     * readable range is exactly the body; they are valid until the next call.
+     *
+     * @return the body, or {@code null} if the stream ended between frames
+     * @throws MalformedFrameException if a frame header is invalid or the stream ends within a frame
+     * @throws IOException if reading fails; after a {@link java.net.SocketTimeoutException} the
+     *     reader is intact and the call may be repeated
+     */
+    Bytes<byte[]> next() throws IOException {
+        if (start == end && buffer.length > RETAINED_CAPACITY) {
+            allocate(INITIAL_CAPACITY);
+        }
+        int length;
+        while ((length = bufferedBodyLength()) < 0) {
+            if (!fill()) {
+                if (start == end) {
+                    return null;
+                }
+                throw new MalformedFrameException("the connection closed within a frame, after " + (end - start)
+                        + " of its bytes");
+            }
+        }
+        int bodyStart = start + Protocol.HEADER_BYTES;
+        start = bodyStart + length;
+        view.readPositionRemaining(bodyStart, length);
+        return view;
+    }
+
+    /** Returns whether a whole frame is buffered, so that {@link #next()} returns it without blocking. */
+    boolean hasBufferedFrame() throws MalformedFrameException {
+        return bufferedBodyLength() >= 0;
+    }
+
+    /** Returns the body length of the frame at {@link #start} if all of it is buffered, else -1. */
+    private int bufferedBodyLength() throws MalformedFrameException {
+        if (end - start < Protocol.HEADER_BYTES) {
+            return -1;
+        }
+        int length = Protocol.bodyLength((int) INT_LITTLE_ENDIAN.get(buffer, start));
+        return end - start - Protocol.HEADER_BYTES >= length ? length : -1;
+    }
+
+    /** Reads more bytes, first making room for the whole frame at {@link #start}; false at end of stream. */
+    private boolean fill() throws IOException {
+        int frameBytes = end - start < Protocol.HEADER_BYTES
+                ? Protocol.HEADER_BYTES
+                : Protocol.HEADER_BYTES + Protocol.bodyLength((int) INT_LITTLE_ENDIAN.get(buffer, start));
+        if (start == end) {
+            start = 0;
+            end = 0;
+        } else if (start + frameBytes > buffer.length || end == buffer.length) {
+            System.arraycopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        if (frameBytes > buffer.length) {
+            byte[] data = buffer;
+            long doubled = Math.min(2L * buffer.length, Protocol.HEADER_BYTES + Protocol.MAX_FRAME_BYTES);
+            allocate((int) Math.max(frameBytes, doubled));
+            System.arraycopy(data, 0, buffer, 0, end);
+        }
+        int n = in.read(buffer, end, buffer.length - end);
+        if (n < 0) {
+            return false;
+        }
+        end += n;
+        return true;
+    }
+
+    private void allocate(int capacity) {
+        buffer = new byte[capacity];
+        view = Bytes.wrapForRead(buffer);
+        // Handed between threads (see the class comment); each hand-over is ordered by the connection's setup.
+        view.singleThreadedCheckDisabled(true);
+    }
+}

@@ -1,0 +1,283 @@
+package io.levelparty.impl;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
+import io.levelparty.spi.PartyStore;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's Unix socket: accepts followers and serves their requests against the leader's store,
+ * speaking the {@link Protocol}.
+ *
+ * <p>The caller must hold the data directory's LevelDB lock from before {@link #start} until after
+ * {@link #close()}: the lock is what makes this process the one owner of the socket path.
+ */
+final class LeaderServer implements AutoCloseable {
+    /*
+     * Implementation overview.
+     *
+     * Binding. A socket file left at the path is stale, since its leader no longer holds the lock
+     * we hold; it is deleted, unless something answers on it, which would mean the lock is not
+     * doing its job, and then we fail rather than take a live path over. junixsocket's default
+     * bind ("reuse address") would silently take over even a live path, and the old server's close
+     * would then delete our file, so we bind with reuse off. junixsocket creates the file
+     * world-writable; we make it owner-only right after bind. In the moment between, another user
+     * could connect, which the uid check in the handshake refuses anyway.
+     *
+     * Threads. One acceptor thread, and one thread per follower (FollowerConnection), all daemons:
+     * blocking IO keeps each follower's requests in order, and a follower that is slow or stuck
+     * blocks only its own thread.
+     *
+     * Closing. Order matters because a successor may bind the path the moment the lock is free:
+     * (1) delete the socket file, while the caller still holds the lock, and only if it is still
+     * the file we bound (same file key), so that no new follower finds this leader; (2) close the
+     * server socket and wait for the acceptor, after which the set of connections can only shrink;
+     * (3) close every connection and wait for its thread, so that once close() returns no thread
+     * of this server touches the store, which the caller closes next.
+     */
+    private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
+    /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
+    private static final long ACCEPT_RETRY_MILLIS = 100;
+
+    private final PartyStore store;
+    private final Path socketPath;
+    private final AFUNIXServerSocket serverSocket;
+    private final Object socketFileKey;
+    private final AllowedUsers allowedUsers;
+    private final Set<FollowerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread acceptor;
+
+    /** The users who may connect: the leader's own, and {@code otherUids}. */
+    record AllowedUsers(int ownUid, Set<Integer> otherUids) {
+        AllowedUsers {
+            otherUids = Set.copyOf(otherUids);
+        }
+
+        boolean allows(long uid) {
+            return uid == ownUid || (uid == (int) uid && otherUids.contains((int) uid));
+        }
+
+        @Override
+        public String toString() {
+            return otherUids.isEmpty() ? "only its own user id " + ownUid
+                    : "its own user id " + ownUid + " and user ids " + otherUids;
+        }
+    }
+
+    private LeaderServer(
+            PartyStore store, Path socketPath, AFUNIXServerSocket serverSocket, Object socketFileKey,
+            AllowedUsers allowedUsers) {
+        this.store = store;
+        this.socketPath = socketPath;
+        this.serverSocket = serverSocket;
+        this.socketFileKey = socketFileKey;
+        this.allowedUsers = allowedUsers;
+        this.acceptor = new Thread(this::acceptFollowers, "levelparty-leader-acceptor");
+        acceptor.setDaemon(true);
+    }
+
+    /**
+     * Binds {@code socketPath} and serves {@code store} to followers run by this process's user or
+     * by a user in {@code allowedUids}.
+     *
+     * @throws IOException if the socket cannot be bound, or another process answers on the path
+     */
+    static LeaderServer start(PartyStore store, Path socketPath, Set<Integer> allowedUids) throws IOException {
+        return start(store, socketPath, allowedUids, OptionalInt.empty());
+    }
+
+    /**
+     * As {@link #start(PartyStore, Path, Set)}, but {@code ownUid}, when present, stands for this
+     * process's user id: tests use it to see real peers refused.
+     */
+    static LeaderServer start(PartyStore store, Path socketPath, Set<Integer> allowedUids, OptionalInt ownUid)
+            throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(allowedUids, "allowedUids");
+        removeStaleSocketFile(socketPath);
+        AFUNIXServerSocket serverSocket = AFUNIXServerSocket.newInstance();
+        boolean bound = false;
+        try {
+            serverSocket.setReuseAddress(false);
+            // close() deletes the file itself, and only while it is still this server's.
+            serverSocket.setDeleteOnClose(false);
+            serverSocket.bind(addressOf(socketPath));
+            bound = true;
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+            Object fileKey = Files.readAttributes(socketPath, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
+            // The socket file's owner is this process's effective user id, which peers' credentials report too.
+            int uid = ownUid.isPresent()
+                    ? ownUid.getAsInt()
+                    : (Integer) Files.getAttribute(socketPath, "unix:uid", NOFOLLOW_LINKS);
+            LeaderServer server =
+                    new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids));
+            server.acceptor.start();
+            log.debug("Leader pid {} serving {}, which admits {}", ProcessHandle.current().pid(), socketPath,
+                    server.allowedUsers);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            serverSocket.close();
+            if (bound) {
+                Files.deleteIfExists(socketPath);
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes a socket file that nobody serves; fails if somebody does. */
+    private static void removeStaleSocketFile(Path socketPath) throws IOException {
+        if (!Files.exists(socketPath, NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (isServed(socketPath)) {
+            throw new IOException("Another process serves " + socketPath + " although this one holds the data "
+                    + "directory's lock; not taking its socket over");
+        }
+        Files.deleteIfExists(socketPath);
+    }
+
+    /**
+     * Returns the socket address of {@code socketPath}.
+     *
+     * @throws SocketException naming the path if it is too long for a Unix socket address
+     */
+    static AFUNIXSocketAddress addressOf(Path socketPath) throws SocketException {
+        try {
+            return AFUNIXSocketAddress.of(socketPath);
+        } catch (SocketException e) {
+            int bytes = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
+            SocketException unusable = new SocketException("Cannot use " + socketPath + " (" + bytes
+                    + " bytes) as a Unix socket address, which holds at most 107 bytes: " + e.getMessage());
+            unusable.initCause(e);
+            throw unusable;
+        }
+    }
+
+    /** Returns whether a server accepts connections at {@code socketPath} (a plain file refuses them). */
+    private static boolean isServed(Path socketPath) throws IOException {
+        AFUNIXSocketAddress address = addressOf(socketPath);
+        try {
+            AFUNIXSocket.connectTo(address).close();
+            return true;
+        } catch (SocketException refused) {
+            return false;
+        }
+    }
+
+    private void acceptFollowers() {
+        while (!closed.get()) {
+            AFUNIXSocket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (closed.get()) {
+                    return;
+                }
+                log.warn("Leader at {} failed to accept a follower, retrying: {}", socketPath, e.toString());
+                try {
+                    Thread.sleep(ACCEPT_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    return; // only close() interrupts the acceptor
+                }
+                continue;
+            }
+            try {
+                FollowerConnection connection =
+                        new FollowerConnection(socket, store, socketPath, allowedUsers, connections::remove);
+                connections.add(connection);
+                connection.start();
+            } catch (IOException | RuntimeException e) {
+                log.warn("Leader at {} dropped a new connection: {}", socketPath, e.toString());
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    /** Returns the number of followers connected and past the handshake. */
+    int followerCount() {
+        int n = 0;
+        for (FollowerConnection connection : connections) {
+            if (connection.isEstablished()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Stops serving: deletes the socket file (if it is still this server's), stops accepting, closes
+     * every follower's connection and waits for their threads. Idempotent. Call it before releasing
+     * the LevelDB lock.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        deleteSocketFileIfOurs();
+        closeQuietly(serverSocket);
+        acceptor.interrupt();
+        joinQuietly(acceptor);
+        for (FollowerConnection connection : connections) {
+            connection.close();
+        }
+        for (FollowerConnection connection : connections) {
+            connection.join();
+        }
+        log.debug("Leader at {} closed", socketPath);
+    }
+
+    private void deleteSocketFileIfOurs() {
+        try {
+            Object fileKey = Files.readAttributes(socketPath, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
+            if (Objects.equals(fileKey, socketFileKey)) {
+                Files.delete(socketPath);
+            } else {
+                log.warn("Not deleting {}: it is no longer the socket this leader bound", socketPath);
+            }
+        } catch (NoSuchFileException gone) {
+            log.debug("Socket file {} was already gone", socketPath);
+        } catch (IOException e) {
+            log.warn("Cannot delete socket file {}: {}", socketPath, e.toString());
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.debug("Ignoring failure to close {}: {}", closeable, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LeaderServer[" + socketPath + (closed.get() ? ", closed]" : "]");
+    }
+}

@@ -1,0 +1,804 @@
+package io.levelparty.impl;
+
+import io.levelparty.spi.KeyRange;
+import io.levelparty.spi.Relation;
+import io.levelparty.spi.StoreEntry;
+import io.levelparty.spi.StoreWrite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.BinaryWireCode;
+import net.openhft.chronicle.wire.ValueOut;
+import net.openhft.chronicle.wire.WireOut;
+
+/**
+ * The protocol a leader and its followers speak over the Unix socket: this javadoc is its
+ * specification, and this class its only encoder and decoder.
+ *
+ * <h2>Connection</h2>
+ * A follower process opens one stream connection to the leader's socket and shares it among all its
+ * threads. It sends {@link MessageType#HELLO} first and waits for {@link MessageType#HELLO_REPLY};
+ * after an accepting reply it sends requests, many at a time without waiting (pipelining). Every
+ * request carries a request id chosen by the follower, unique among its requests in flight; the reply
+ * echoes it. The leader may reply in any order (this leader replies in request order), and may send
+ * push messages between replies. Either side ends the connection by closing it.
+ *
+ * <h2>Frames</h2>
+ * Every message is one frame: a 4-byte header, then the body. The header is a Chronicle Wire
+ * document header, a little-endian {@code int} whose low 30 bits are the body length in bytes and
+ * whose top two bits (Chronicle's "not complete" and "meta data" flags) are zero. The body length is
+ * 1 to {@value #MAX_FRAME_BYTES} bytes (16 MiB); both sides refuse to send a longer frame, and a
+ * peer that announces one, sets a flag, or sends anything that does not decode exactly as below
+ * (unknown type, wrong value type, missing or trailing bytes) is cut off: its connection is closed
+ * and nothing it sent in that frame takes effect.
+ *
+ * <p>The body is a field-less Chronicle Wire binary document: a sequence of typed values, in the
+ * order listed for its type, each encoded as Chronicle's {@code BinaryWire} writes it:
+ * <pre>
+ *   int8         0xA4, 1 byte
+ *   int32        0xA6, 4 bytes little-endian
+ *   int64        0xA7, 8 bytes little-endian
+ *   bool         0xB1 true, 0xB0 false
+ *   bytes        0x80 n:u8 | 0x81 n:u16 | 0x82 n:u32, then 0x8A and n-1 bytes (n counts the 0x8A)
+ *   bytes?       bytes, or 0xBB for null
+ *   uuid         0xA0, the most then the least significant 8 bytes, each little-endian
+ *   text         0xE0+n and n bytes (n &lt; 32), or 0xB8, n as a stop-bit number, and n bytes:
+ *                Chronicle's UTF-8
+ * </pre>
+ * The first value of every body is the message type, an int8. Decoding is strict: each value must
+ * carry exactly the code above (Chronicle's own readers convert between types and read past the
+ * end of a document as defaults, which would let a malformed frame through).
+ *
+ * <h2>Messages</h2>
+ * Version {@value #VERSION}. Requests, from the follower; {@code id} is the request id (int64):
+ * <pre>
+ *   HELLO       1   version:int32 clientId:uuid pid:int64          first frame, once
+ *   GET        10   id key:bytes                                   → VALUE
+ *   PUT        11   id seq:int64 ackedUpTo:int64 key:bytes value:bytes        → VALUE (previous)
+ *   DELETE     12   id seq ackedUpTo key:bytes                     → VALUE (previous)
+ *   CAS        13   id seq ackedUpTo key:bytes expected:bytes? update:bytes?  → FLAG
+ *   BATCH      14   id seq ackedUpTo n:int32 then n × (key:bytes value:bytes?) → DONE
+ *   NAVIGATE   15   id key:bytes? relation:int8                    → ENTRY
+ *   SCAN       16   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool
+ *                   descending:bool limit:int32                    → PAGE
+ *   COUNT      17   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → NUMBER
+ *   PING       18   id                                             → DONE
+ * </pre>
+ * Replies, from the leader:
+ * <pre>
+ *   HELLO_REPLY  2   accepted:bool version:int32 pid:int64 message:text
+ *   VALUE       40   id value:bytes?
+ *   FLAG        41   id flag:bool
+ *   DONE        42   id
+ *   ENTRY       43   id key:bytes? value:bytes?                     both null when there is none
+ *   PAGE        44   id n:int32 then n × (key:bytes value:bytes)
+ *   NUMBER      45   id count:int64
+ *   ERROR       46   id kind:int8 message:text                      instead of any reply above
+ * </pre>
+ * Pushes, from the leader, unasked and unanswered: codes 64 to 127. A follower skips a push it
+ * does not know, so new pushes need no new version. Reserved: 64 INVALIDATE (keys whose cached
+ * values a follower must drop) and 65 EVENT (changes for subscribers); version 1 sends neither.
+ *
+ * <h2>Fields</h2>
+ * <ul>
+ *   <li>HELLO's layout up to {@code version}, and HELLO_REPLY's whole layout, stay the same in
+ *       every version, so that any two versions can refuse each other clearly. {@code clientId} is
+ *       random per follower process incarnation; {@code pid} is the sender's process id.
+ *   <li>The leader refuses (HELLO_REPLY with {@code accepted} false and a message, then closes) a
+ *       peer of another protocol version, and a peer whose user id, from the socket's peer
+ *       credentials, is neither the leader's own nor configured as allowed.
+ *   <li>{@code seq} numbers a follower's writes, from 1, stable when the same write is resent on a
+ *       later connection; {@code ackedUpTo} says the follower has received the replies to all its
+ *       writes up to that number. Both exist for exactly-once writes across failover; a write with
+ *       seq {@value #UNSEQUENCED} is not numbered. This version's leader applies every write as is.
+ *   <li>{@code relation} is a {@link Relation} ordinal: 0 CEILING, 1 HIGHER, 2 FLOOR, 3 LOWER; a
+ *       null key stands beyond every key, as in {@link io.levelparty.spi.PartyStore#navigate}.
+ *   <li>A null range bound is unbounded; {@code limit} is positive. A PAGE may hold fewer entries
+ *       than the limit (the leader caps pages by size), and is empty only at the end of the range.
+ *   <li>{@code kind} is an {@link ErrorKind} code; {@code message} says what went wrong. Keys
+ *       starting with byte 0xFF are reserved for the leader's own records: GET, PUT, DELETE, CAS or
+ *       BATCH naming one gets ERROR ILLEGAL_ARGUMENT, and a BATCH with one applies none of its writes.
+ * </ul>
+ *
+ * <h2>Limits</h2>
+ * <ul>
+ *   <li>A frame body holds at most {@value #MAX_FRAME_BYTES} bytes, so keys and values are smaller.
+ *       A follower refuses to send a larger request ({@link FrameTooLargeException}, an
+ *       {@link IllegalArgumentException}, with the connection untouched); the leader answers a
+ *       request whose reply would be larger with ERROR RESULT_TOO_LARGE. After PUT or DELETE that
+ *       error means the write was applied but the previous value could not be sent.
+ *   <li>The leader cuts a PAGE to what fits a frame; it answers RESULT_TOO_LARGE only when the
+ *       first entry alone does not fit.
+ *   <li>The leader closes a connection that sends no HELLO within
+ *       {@link FollowerConnection#HANDSHAKE_TIMEOUT}. A follower waits for each reply, the
+ *       handshake's included, at most its request timeout.
+ * </ul>
+ */
+final class Protocol {
+    /** The protocol version this code speaks. */
+    static final int VERSION = 1;
+    /** Bytes of the frame header. */
+    static final int HEADER_BYTES = 4;
+    /** The largest frame body either side sends or accepts. */
+    static final int MAX_FRAME_BYTES = 16 << 20;
+    /** The {@code seq} of a write that is not numbered for exactly-once delivery. */
+    static final long UNSEQUENCED = 0;
+
+    /** Chronicle's document header flags ("not complete", "meta data"); a frame has neither. */
+    private static final int HEADER_FLAGS = 0xC0000000;
+    private static final int FIRST_PUSH_CODE = 64;
+    private static final int LAST_PUSH_CODE = 127;
+    /** The longest header of a bytes value: 0x82, a 4-byte length, 0x8A. */
+    private static final int MAX_BYTES_OVERHEAD = 6;
+    private static final Relation[] RELATIONS = Relation.values();
+    /** The least bytes a BATCH write takes: an empty key (3 bytes) and a null value (1). */
+    private static final int MIN_WRITE_BYTES = 4;
+    /** The least bytes a PAGE entry takes: an empty key and an empty value, 3 bytes each. */
+    private static final int MIN_ENTRY_BYTES = 6;
+
+    private Protocol() {}
+
+    /** The type of a frame: its first value. */
+    enum MessageType {
+        HELLO(1), HELLO_REPLY(2),
+        GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
+        VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46);
+
+        private static final MessageType[] BY_CODE = new MessageType[LAST_PUSH_CODE + 1];
+
+        static {
+            for (MessageType type : values()) {
+                BY_CODE[type.code] = type;
+            }
+        }
+
+        final byte code;
+
+        MessageType(int code) {
+            this.code = (byte) code;
+        }
+
+        /** Returns the type with {@code code}, or {@code null}. */
+        static MessageType of(int code) {
+            return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        }
+    }
+
+    /** Why the leader answered a request with ERROR; the follower throws the matching exception. */
+    enum ErrorKind {
+        /** The store refused an argument: {@link IllegalArgumentException}. */
+        ILLEGAL_ARGUMENT(1),
+        /** The store refused a null: {@link NullPointerException}. */
+        NULL_POINTER(2),
+        /** The reply would exceed {@link #MAX_FRAME_BYTES}: {@link io.levelparty.PartyException}. */
+        RESULT_TOO_LARGE(3),
+        /** The store could not reach its data: {@link io.levelparty.PartyUnavailableException}. */
+        UNAVAILABLE(4),
+        /** The store failed, for example a LevelDB error: {@link io.levelparty.PartyException}. */
+        STORE_FAILED(5),
+        /** The leader failed unexpectedly: {@link io.levelparty.PartyException}. */
+        INTERNAL(6);
+
+        final byte code;
+
+        ErrorKind(int code) {
+            this.code = (byte) code;
+        }
+
+        /** Returns the kind with {@code code}, or {@code null}. */
+        static ErrorKind of(int code) {
+            for (ErrorKind kind : values()) {
+                if (kind.code == code) {
+                    return kind;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A follower's handshake. {@code clientId} is null and {@code pid} -1 when the version differs. */
+    record Hello(int version, UUID clientId, long pid) {}
+
+    /** The leader's handshake answer. */
+    record HelloReply(boolean accepted, int version, long pid, String message) {}
+
+    /** A decoded request: one instance per connection, overwritten by each {@link #readRequest}. */
+    static final class Request {
+        MessageType type;
+        long id;
+        long seq;
+        long ackedUpTo;
+        /** The key of GET, PUT, DELETE, CAS and NAVIGATE (null for NAVIGATE beyond every key). */
+        byte[] key;
+        /** PUT's value, CAS's expected value. */
+        byte[] value;
+        /** CAS's update. */
+        byte[] update;
+        List<StoreWrite> writes;
+        Relation relation;
+        KeyRange range;
+        boolean descending;
+        int limit;
+    }
+
+    /** A decoded reply: one instance per connection, overwritten by each {@link #readReply}. */
+    static final class Reply {
+        MessageType type;
+        long id;
+        /** VALUE's value; ENTRY's value. */
+        byte[] value;
+        /** ENTRY's key. */
+        byte[] key;
+        boolean flag;
+        List<StoreEntry> entries;
+        long count;
+        ErrorKind errorKind;
+        String message;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    static void writeHello(WireOut wire, UUID clientId, long pid) {
+        long start = beginFrame(wire, MessageType.HELLO);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt32(VERSION);
+        out.uuid(clientId);
+        out.fixedInt64(pid);
+        endFrame(wire, start);
+    }
+
+    static void writeHelloReply(WireOut wire, boolean accepted, long pid, String message) {
+        long start = beginFrame(wire, MessageType.HELLO_REPLY);
+        ValueOut out = wire.getValueOut();
+        out.bool(accepted);
+        out.fixedInt32(VERSION);
+        out.fixedInt64(pid);
+        out.text(message);
+        endFrame(wire, start);
+    }
+
+    static void writeGet(WireOut wire, long id, byte[] key) {
+        checkPayload(key.length);
+        long start = beginFrameWithId(wire, MessageType.GET, id);
+        wire.getValueOut().bytes(key);
+        endFrame(wire, start);
+    }
+
+    static void writePut(WireOut wire, long id, long seq, long ackedUpTo, byte[] key, byte[] value) {
+        checkPayload((long) key.length + value.length);
+        long start = beginWrite(wire, MessageType.PUT, id, seq, ackedUpTo);
+        ValueOut out = wire.getValueOut();
+        out.bytes(key);
+        out.bytes(value);
+        endFrame(wire, start);
+    }
+
+    static void writeDelete(WireOut wire, long id, long seq, long ackedUpTo, byte[] key) {
+        checkPayload(key.length);
+        long start = beginWrite(wire, MessageType.DELETE, id, seq, ackedUpTo);
+        wire.getValueOut().bytes(key);
+        endFrame(wire, start);
+    }
+
+    static void writeCompareAndSet(
+            WireOut wire, long id, long seq, long ackedUpTo, byte[] key, byte[] expected, byte[] update) {
+        checkPayload((long) key.length + lengthOf(expected) + lengthOf(update));
+        long start = beginWrite(wire, MessageType.CAS, id, seq, ackedUpTo);
+        ValueOut out = wire.getValueOut();
+        out.bytes(key);
+        writeNullable(out, expected);
+        writeNullable(out, update);
+        endFrame(wire, start);
+    }
+
+    static void writeBatch(WireOut wire, long id, long seq, long ackedUpTo, List<StoreWrite> writes) {
+        long payload = 0;
+        for (StoreWrite write : writes) {
+            payload += write.key().length + lengthOf(write.value());
+        }
+        checkPayload(payload);
+        long start = beginWrite(wire, MessageType.BATCH, id, seq, ackedUpTo);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt32(writes.size());
+        for (StoreWrite write : writes) {
+            out.bytes(write.key());
+            writeNullable(out, write.value());
+        }
+        endFrame(wire, start);
+    }
+
+    static void writeNavigate(WireOut wire, long id, byte[] key, Relation relation) {
+        checkPayload(lengthOf(key));
+        long start = beginFrameWithId(wire, MessageType.NAVIGATE, id);
+        ValueOut out = wire.getValueOut();
+        writeNullable(out, key);
+        out.fixedInt8((byte) relation.ordinal());
+        endFrame(wire, start);
+    }
+
+    static void writeScan(WireOut wire, long id, KeyRange range, boolean descending, int limit) {
+        checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
+        long start = beginFrameWithId(wire, MessageType.SCAN, id);
+        ValueOut out = wire.getValueOut();
+        writeRange(out, range);
+        out.bool(descending);
+        out.fixedInt32(limit);
+        endFrame(wire, start);
+    }
+
+    static void writeCount(WireOut wire, long id, KeyRange range) {
+        checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
+        long start = beginFrameWithId(wire, MessageType.COUNT, id);
+        writeRange(wire.getValueOut(), range);
+        endFrame(wire, start);
+    }
+
+    static void writePing(WireOut wire, long id) {
+        endFrame(wire, beginFrameWithId(wire, MessageType.PING, id));
+    }
+
+    static void writeValueReply(WireOut wire, long id, byte[] value) {
+        checkPayload(lengthOf(value));
+        long start = beginFrameWithId(wire, MessageType.VALUE, id);
+        writeNullable(wire.getValueOut(), value);
+        endFrame(wire, start);
+    }
+
+    static void writeFlagReply(WireOut wire, long id, boolean flag) {
+        long start = beginFrameWithId(wire, MessageType.FLAG, id);
+        wire.getValueOut().bool(flag);
+        endFrame(wire, start);
+    }
+
+    static void writeDoneReply(WireOut wire, long id) {
+        endFrame(wire, beginFrameWithId(wire, MessageType.DONE, id));
+    }
+
+    static void writeEntryReply(WireOut wire, long id, StoreEntry entry) {
+        byte[] key = entry == null ? null : entry.key();
+        byte[] value = entry == null ? null : entry.value();
+        checkPayload((long) lengthOf(key) + lengthOf(value));
+        long start = beginFrameWithId(wire, MessageType.ENTRY, id);
+        ValueOut out = wire.getValueOut();
+        writeNullable(out, key);
+        writeNullable(out, value);
+        endFrame(wire, start);
+    }
+
+    /** Writes a PAGE of {@code entries}; see {@link #entriesThatFit} to keep it within a frame. */
+    static void writePageReply(WireOut wire, long id, List<StoreEntry> entries) {
+        long start = beginFrameWithId(wire, MessageType.PAGE, id);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt32(entries.size());
+        for (StoreEntry entry : entries) {
+            out.bytes(entry.key());
+            out.bytes(entry.value());
+        }
+        endFrame(wire, start);
+    }
+
+    static void writeCountReply(WireOut wire, long id, long count) {
+        long start = beginFrameWithId(wire, MessageType.NUMBER, id);
+        wire.getValueOut().fixedInt64(count);
+        endFrame(wire, start);
+    }
+
+    static void writeErrorReply(WireOut wire, long id, ErrorKind kind, String message) {
+        long start = beginFrameWithId(wire, MessageType.ERROR, id);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt8(kind.code);
+        out.text(message);
+        endFrame(wire, start);
+    }
+
+    /**
+     * Returns how many leading {@code entries} a PAGE can carry within {@link #MAX_FRAME_BYTES}:
+     * counted with the largest encoding overhead, so the answer is safe if not always the most.
+     */
+    static int entriesThatFit(List<StoreEntry> entries) {
+        long size = 64; // type, id, count and slack
+        for (int i = 0; i < entries.size(); i++) {
+            StoreEntry entry = entries.get(i);
+            size += 2 * MAX_BYTES_OVERHEAD + entry.key().length + entry.value().length;
+            if (size > MAX_FRAME_BYTES) {
+                return i;
+            }
+        }
+        return entries.size();
+    }
+
+    private static long beginFrame(WireOut wire, MessageType type) {
+        Bytes<?> bytes = wire.bytes();
+        long start = bytes.writePosition();
+        bytes.writeInt(0); // the length, set by endFrame
+        wire.getValueOut().fixedInt8(type.code);
+        return start;
+    }
+
+    private static long beginFrameWithId(WireOut wire, MessageType type, long id) {
+        long start = beginFrame(wire, type);
+        wire.getValueOut().fixedInt64(id);
+        return start;
+    }
+
+    private static long beginWrite(WireOut wire, MessageType type, long id, long seq, long ackedUpTo) {
+        long start = beginFrameWithId(wire, type, id);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt64(seq);
+        out.fixedInt64(ackedUpTo);
+        return start;
+    }
+
+    /**
+     * Completes the frame begun at {@code start}. A frame over the limit is taken back out of the
+     * buffer, which is then as it was before the frame began.
+     *
+     * @throws FrameTooLargeException if the body exceeds {@link #MAX_FRAME_BYTES}
+     */
+    private static void endFrame(WireOut wire, long start) {
+        Bytes<?> bytes = wire.bytes();
+        long length = bytes.writePosition() - start - HEADER_BYTES;
+        if (length > MAX_FRAME_BYTES) {
+            bytes.writePosition(start);
+            throw tooLarge(length);
+        }
+        bytes.writeInt(start, (int) length);
+    }
+
+    /** Fails fast, before any copying, when the byte arrays of a message alone exceed a frame. */
+    private static void checkPayload(long payloadBytes) {
+        if (payloadBytes > MAX_FRAME_BYTES) {
+            throw tooLarge(payloadBytes);
+        }
+    }
+
+    private static FrameTooLargeException tooLarge(long bytes) {
+        return new FrameTooLargeException("A message of " + bytes + " bytes exceeds the protocol's maximum frame of "
+                + MAX_FRAME_BYTES + " bytes: keys and values must be smaller");
+    }
+
+    private static int lengthOf(byte[] bytes) {
+        return bytes == null ? 0 : bytes.length;
+    }
+
+    private static void writeNullable(ValueOut out, byte[] bytes) {
+        if (bytes == null) {
+            out.nu11();
+        } else {
+            out.bytes(bytes);
+        }
+    }
+
+    private static void writeRange(ValueOut out, KeyRange range) {
+        writeNullable(out, range.low());
+        out.bool(range.lowInclusive());
+        writeNullable(out, range.high());
+        out.bool(range.highInclusive());
+    }
+
+    // ---------------------------------------------------------------- framing
+
+    /**
+     * Returns the body length announced by the frame header {@code header}.
+     *
+     * @throws MalformedFrameException if the header sets a flag or announces an empty or oversized body
+     */
+    static int bodyLength(int header) throws MalformedFrameException {
+        if ((header & HEADER_FLAGS) != 0) {
+            throw new MalformedFrameException(
+                    String.format("frame header 0x%08x sets Chronicle document flags", header));
+        }
+        if (header == 0 || header > MAX_FRAME_BYTES) {
+            throw new MalformedFrameException("frame header announces " + header + " bytes; a frame body has 1 to "
+                    + MAX_FRAME_BYTES);
+        }
+        return header;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /**
+     * Reads a HELLO frame's body. Stops after the version if it is not {@link #VERSION}: the rest
+     * belongs to that version's layout.
+     */
+    static Hello readHello(Bytes<?> in) throws MalformedFrameException {
+        expectType(in, MessageType.HELLO);
+        int version = readInt32(in);
+        if (version != VERSION) {
+            return new Hello(version, null, -1);
+        }
+        Hello hello = new Hello(version, readUuid(in), readInt64(in));
+        expectEnd(in);
+        return hello;
+    }
+
+    static HelloReply readHelloReply(Bytes<?> in) throws MalformedFrameException {
+        expectType(in, MessageType.HELLO_REPLY);
+        HelloReply reply = new HelloReply(readBoolean(in), readInt32(in), readInt64(in), readText(in));
+        expectEnd(in);
+        return reply;
+    }
+
+    /** Decodes a request frame's body into {@code into}, which keeps no state from earlier requests. */
+    static void readRequest(Bytes<?> in, Request into) throws MalformedFrameException {
+        MessageType type = readType(in);
+        into.type = type;
+        into.id = readInt64(in);
+        into.seq = UNSEQUENCED;
+        into.ackedUpTo = UNSEQUENCED;
+        into.key = null;
+        into.value = null;
+        into.update = null;
+        into.writes = null;
+        into.relation = null;
+        into.range = null;
+        switch (type) {
+            case GET -> into.key = readBytes(in);
+            case PUT -> {
+                readSequence(in, into);
+                into.key = readBytes(in);
+                into.value = readBytes(in);
+            }
+            case DELETE -> {
+                readSequence(in, into);
+                into.key = readBytes(in);
+            }
+            case CAS -> {
+                readSequence(in, into);
+                into.key = readBytes(in);
+                into.value = readNullableBytes(in);
+                into.update = readNullableBytes(in);
+            }
+            case BATCH -> {
+                readSequence(in, into);
+                int n = readCount(in, MIN_WRITE_BYTES);
+                List<StoreWrite> writes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    writes.add(new StoreWrite(readBytes(in), readNullableBytes(in)));
+                }
+                into.writes = writes;
+            }
+            case NAVIGATE -> {
+                into.key = readNullableBytes(in);
+                int relation = readInt8(in);
+                if (relation < 0 || relation >= RELATIONS.length) {
+                    throw new MalformedFrameException("NAVIGATE with unknown relation " + relation);
+                }
+                into.relation = RELATIONS[relation];
+            }
+            case SCAN -> {
+                into.range = readRange(in);
+                into.descending = readBoolean(in);
+                into.limit = readInt32(in);
+                if (into.limit <= 0) {
+                    throw new MalformedFrameException("SCAN with limit " + into.limit + "; it must be positive");
+                }
+            }
+            case COUNT -> into.range = readRange(in);
+            case PING -> { }
+            default -> throw new MalformedFrameException("unexpected " + type + " from a follower");
+        }
+        expectEnd(in);
+    }
+
+    /**
+     * Decodes a reply frame's body into {@code into}.
+     *
+     * @return false if the frame is a push, which the caller skips
+     */
+    static boolean readReply(Bytes<?> in, Reply into) throws MalformedFrameException {
+        int code = readInt8(in);
+        if (code >= FIRST_PUSH_CODE && code <= LAST_PUSH_CODE) {
+            return false;
+        }
+        MessageType type = typeOf(code);
+        into.type = type;
+        into.id = readInt64(in);
+        into.value = null;
+        into.key = null;
+        into.entries = null;
+        into.errorKind = null;
+        into.message = null;
+        switch (type) {
+            case VALUE -> into.value = readNullableBytes(in);
+            case FLAG -> into.flag = readBoolean(in);
+            case DONE -> { }
+            case ENTRY -> {
+                into.key = readNullableBytes(in);
+                into.value = readNullableBytes(in);
+                if ((into.key == null) != (into.value == null)) {
+                    throw new MalformedFrameException("ENTRY with only one of key and value");
+                }
+            }
+            case PAGE -> {
+                int n = readCount(in, MIN_ENTRY_BYTES);
+                List<StoreEntry> entries = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    entries.add(new StoreEntry(readBytes(in), readBytes(in)));
+                }
+                into.entries = entries;
+            }
+            case NUMBER -> into.count = readInt64(in);
+            case ERROR -> {
+                int kind = readInt8(in);
+                into.errorKind = ErrorKind.of(kind);
+                if (into.errorKind == null) {
+                    throw new MalformedFrameException("ERROR of unknown kind " + kind);
+                }
+                into.message = readText(in);
+            }
+            default -> throw new MalformedFrameException("unexpected " + type + " from the leader");
+        }
+        expectEnd(in);
+        return true;
+    }
+
+    private static void readSequence(Bytes<?> in, Request into) throws MalformedFrameException {
+        into.seq = readInt64(in);
+        into.ackedUpTo = readInt64(in);
+    }
+
+    private static KeyRange readRange(Bytes<?> in) throws MalformedFrameException {
+        return new KeyRange(readNullableBytes(in), readBoolean(in), readNullableBytes(in), readBoolean(in));
+    }
+
+    private static MessageType readType(Bytes<?> in) throws MalformedFrameException {
+        return typeOf(readInt8(in));
+    }
+
+    private static MessageType typeOf(int code) throws MalformedFrameException {
+        MessageType type = MessageType.of(code);
+        if (type == null) {
+            throw new MalformedFrameException("unknown message type " + code);
+        }
+        return type;
+    }
+
+    private static void expectType(Bytes<?> in, MessageType expected) throws MalformedFrameException {
+        MessageType type = readType(in);
+        if (type != expected) {
+            throw new MalformedFrameException("expected " + expected + " but got " + type);
+        }
+    }
+
+    /**
+     * Reads an element count, checked against the bytes left so that a forged count cannot make
+     * the reader allocate more than the frame could hold.
+     */
+    private static int readCount(Bytes<?> in, int minElementBytes) throws MalformedFrameException {
+        int n = readInt32(in);
+        if (n < 0 || (long) n * minElementBytes > in.readRemaining()) {
+            throw new MalformedFrameException("count " + n + " does not fit the " + in.readRemaining() + " bytes left");
+        }
+        return n;
+    }
+
+    private static int readInt8(Bytes<?> in) throws MalformedFrameException {
+        expectCode(in, BinaryWireCode.INT8, "int8", 1);
+        return in.readByte();
+    }
+
+    private static int readInt32(Bytes<?> in) throws MalformedFrameException {
+        expectCode(in, BinaryWireCode.INT32, "int32", 4);
+        return in.readInt();
+    }
+
+    private static long readInt64(Bytes<?> in) throws MalformedFrameException {
+        expectCode(in, BinaryWireCode.INT64, "int64", 8);
+        return in.readLong();
+    }
+
+    private static boolean readBoolean(Bytes<?> in) throws MalformedFrameException {
+        int code = readCode(in, "bool");
+        if (code == BinaryWireCode.TRUE) {
+            return true;
+        }
+        if (code == BinaryWireCode.FALSE) {
+            return false;
+        }
+        throw unexpectedCode(code, "bool");
+    }
+
+    private static UUID readUuid(Bytes<?> in) throws MalformedFrameException {
+        expectCode(in, BinaryWireCode.UUID, "uuid", 16);
+        long most = in.readLong();
+        return new UUID(most, in.readLong());
+    }
+
+    private static byte[] readNullableBytes(Bytes<?> in) throws MalformedFrameException {
+        if (in.readRemaining() > 0 && in.peekUnsignedByte() == BinaryWireCode.NULL) {
+            in.readSkip(1);
+            return null;
+        }
+        return readBytes(in);
+    }
+
+    private static byte[] readBytes(Bytes<?> in) throws MalformedFrameException {
+        int code = readCode(in, "bytes");
+        long n;
+        if (code == BinaryWireCode.BYTES_LENGTH8) {
+            require(in, 1, "bytes");
+            n = in.readUnsignedByte();
+        } else if (code == BinaryWireCode.BYTES_LENGTH16) {
+            require(in, 2, "bytes");
+            n = in.readUnsignedShort();
+        } else if (code == BinaryWireCode.BYTES_LENGTH32) {
+            require(in, 4, "bytes");
+            n = in.readUnsignedInt();
+        } else {
+            throw unexpectedCode(code, "bytes");
+        }
+        if (n < 1) {
+            throw new MalformedFrameException("bytes of length " + n + " lack their 0x8A code");
+        }
+        expectCode(in, BinaryWireCode.U8_ARRAY, "bytes", n - 1);
+        byte[] bytes = new byte[(int) (n - 1)];
+        in.read(bytes);
+        return bytes;
+    }
+
+    private static String readText(Bytes<?> in) throws MalformedFrameException {
+        int code = readCode(in, "text");
+        long n;
+        if (code >= BinaryWireCode.STRING_0 && code <= BinaryWireCode.STRING_31) {
+            n = code - BinaryWireCode.STRING_0;
+        } else if (code == BinaryWireCode.STRING_ANY) {
+            n = readStopBit(in);
+        } else {
+            throw unexpectedCode(code, "text");
+        }
+        require(in, n, "text");
+        StringBuilder text = new StringBuilder((int) n);
+        try {
+            in.parseUtf8(text, (int) n);
+        } catch (RuntimeException e) {
+            throw new MalformedFrameException("text is not valid UTF-8: " + e.getMessage());
+        }
+        return text.toString();
+    }
+
+    /** Reads a non-negative stop-bit number (7 bits a byte, low first, high bit = more). */
+    private static long readStopBit(Bytes<?> in) throws MalformedFrameException {
+        long n = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            require(in, 1, "stop-bit number");
+            int b = in.readUnsignedByte();
+            n |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return n;
+            }
+        }
+        throw new MalformedFrameException("stop-bit number too long");
+    }
+
+    private static void expectEnd(Bytes<?> in) throws MalformedFrameException {
+        if (in.readRemaining() != 0) {
+            throw new MalformedFrameException(in.readRemaining() + " unexpected bytes at the end of a frame");
+        }
+    }
+
+    private static int readCode(Bytes<?> in, String what) throws MalformedFrameException {
+        require(in, 1, what);
+        return in.readUnsignedByte();
+    }
+
+    private static void expectCode(Bytes<?> in, int code, String what, long valueBytes) throws MalformedFrameException {
+        int actual = readCode(in, what);
+        if (actual != code) {
+            throw unexpectedCode(actual, what);
+        }
+        require(in, valueBytes, what);
+    }
+
+    private static void require(Bytes<?> in, long bytes, String what) throws MalformedFrameException {
+        if (in.readRemaining() < bytes) {
+            throw new MalformedFrameException("the frame ends within a value of type " + what);
+        }
+    }
+
+    private static MalformedFrameException unexpectedCode(int code, String what) {
+        return new MalformedFrameException(
+                String.format("expected a value of type %s but found code 0x%02x", what, code));
+    }
+}

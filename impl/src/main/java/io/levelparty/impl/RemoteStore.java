@@ -1,0 +1,586 @@
+package io.levelparty.impl;
+
+import io.levelparty.PartyClosedException;
+import io.levelparty.PartyException;
+import io.levelparty.PartyProtocolException;
+import io.levelparty.PartyUnavailableException;
+import io.levelparty.Role;
+import io.levelparty.impl.Protocol.ErrorKind;
+import io.levelparty.impl.Protocol.HelloReply;
+import io.levelparty.impl.Protocol.MessageType;
+import io.levelparty.impl.Protocol.Reply;
+import io.levelparty.spi.KeyRange;
+import io.levelparty.spi.PartyStore;
+import io.levelparty.spi.Relation;
+import io.levelparty.spi.StoreEntry;
+import io.levelparty.spi.StoreWrite;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.WireOut;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A follower's store: every call is a request to the leader over one Unix-socket connection, which
+ * all threads of the process share, speaking the {@link Protocol}.
+ *
+ * <p>Calls from many threads are in flight at once. Each waits for its reply at most the request
+ * timeout, then throws {@link PartyUnavailableException} naming the socket; its request may still
+ * take effect at the leader. When the connection is lost (the leader closed it or died, or broke
+ * the protocol), every waiting call and every later one throws {@link ConnectionLostException} at
+ * once, and each callback registered with {@link #onConnectionLost} runs once. After
+ * {@link #close()} calls throw {@link PartyClosedException} and no callback runs. A request larger
+ * than the protocol's maximum frame throws {@link IllegalArgumentException} and leaves the
+ * connection as it was.
+ */
+final class RemoteStore implements PartyStore {
+    /*
+     * Implementation overview.
+     *
+     * Sending. A caller encodes its request straight into the shared `pending` buffer under
+     * `sendLock`, and registers its Call in `calls` in the same critical section. If no flush is in
+     * progress it becomes the flusher: it swaps `pending` with the empty `spare` under the lock and
+     * writes the whole batch in one write outside it, then repeats until `pending` is empty, while
+     * other callers keep appending and leave without writing. So under load one write carries many
+     * requests, and no request waits for a hand-off to another thread (a cross-CPU wake-up costs
+     * more than the write itself). Frames reach the socket in the order they were appended, which
+     * is the order of their request ids.
+     *
+     * Receiving. One reader thread decodes replies and completes their calls: it removes the Call
+     * from `calls` and unparks its waiter. A waiter that times out removes its own Call; whichever
+     * of the two removes it decides the outcome, so a late reply finds nothing and is dropped.
+     *
+     * Timeouts. SO_TIMEOUT in junixsocket sets both SO_RCVTIMEO and SO_SNDTIMEO. The reader treats
+     * a read timeout as an idle connection and reads on; a write that the leader does not take
+     * within the timeout fails, possibly part-way through a frame, so it counts as a lost connection.
+     *
+     * Loss. The first of the reader (end of stream, IO error, malformed frame) and a flusher (IO
+     * error) to see the connection fail records the cause under `sendLock`; from then on no call is
+     * registered, so failing every call in `calls` afterwards fails them all.
+     */
+    private static final Logger log = LoggerFactory.getLogger(RemoteStore.class);
+    private static final long OWN_PID = ProcessHandle.current().pid();
+
+    private final Path socketPath;
+    private final Duration requestTimeout;
+    private final long leaderPid;
+    private final AFUNIXSocket socket;
+    private final OutputStream out;
+    private final FrameReader input;
+    private final Thread reader;
+    private final ConcurrentHashMap<Long, Call> calls = new ConcurrentHashMap<>();
+
+    private final ReentrantLock sendLock = new ReentrantLock();
+    // Guarded by sendLock:
+    private FrameBuffer pending = new FrameBuffer();
+    private FrameBuffer spare = new FrameBuffer();
+    private boolean flushing;
+    private long lastRequestId;
+    private Throwable lostCause;
+    private boolean closed;
+    private final List<Runnable> lostCallbacks = new ArrayList<>();
+
+    private RemoteStore(
+            Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input, long leaderPid)
+            throws IOException {
+        this.socketPath = socketPath;
+        this.requestTimeout = requestTimeout;
+        this.leaderPid = leaderPid;
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.input = input;
+        this.reader = new Thread(this::readReplies, "levelparty-follower-reader");
+        reader.setDaemon(true);
+    }
+
+    /**
+     * Connects to the leader at {@code socketPath} and runs the handshake.
+     *
+     * @param requestTimeout how long a call, and the handshake, wait for a reply
+     * @param clientId this process incarnation's id
+     * @throws IOException if nobody serves the path (no file, or connection refused), or the leader
+     *     closes the connection or does not answer during the handshake: the caller may re-elect
+     * @throws PartyProtocolException if the leader refuses this process or speaks another protocol
+     */
+    static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
+        Objects.requireNonNull(clientId, "clientId");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
+        }
+        AFUNIXSocketAddress address = LeaderServer.addressOf(socketPath);
+        AFUNIXSocket socket;
+        try {
+            socket = AFUNIXSocket.connectTo(address);
+        } catch (SocketException e) {
+            ConnectException noLeader = new ConnectException("No leader serves " + socketPath + ": " + e.getMessage());
+            noLeader.initCause(e);
+            throw noLeader;
+        }
+        try {
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
+            FrameBuffer hello = new FrameBuffer();
+            Protocol.writeHello(hello.wire(), clientId, OWN_PID);
+            hello.writeTo(socket.getOutputStream());
+            FrameReader input = new FrameReader(socket.getInputStream());
+            HelloReply reply = readHelloReply(input, socketPath, requestTimeout);
+            if (!reply.accepted()) {
+                throw new PartyProtocolException("The leader at " + socketPath + " (pid " + reply.pid()
+                        + ") refused this process: " + reply.message());
+            }
+            if (reply.version() != Protocol.VERSION) {
+                throw new PartyProtocolException("The leader at " + socketPath + " accepted this process but speaks "
+                        + "protocol version " + reply.version() + ", not " + Protocol.VERSION);
+            }
+            RemoteStore store = new RemoteStore(socketPath, requestTimeout, socket, input, reply.pid());
+            store.reader.start();
+            return store;
+        } catch (IOException | RuntimeException e) {
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static HelloReply readHelloReply(FrameReader input, Path socketPath, Duration timeout) throws IOException {
+        try {
+            Bytes<?> frame = input.next();
+            if (frame == null) {
+                throw new EOFException("The leader at " + socketPath + " closed the connection during the handshake");
+            }
+            return Protocol.readHelloReply(frame);
+        } catch (SocketTimeoutException e) {
+            throw new SocketTimeoutException(
+                    "No handshake reply from the leader at " + socketPath + " within " + timeout);
+        } catch (MalformedFrameException e) {
+            throw new PartyProtocolException("The peer at " + socketPath
+                    + " does not speak LevelParty's protocol version " + Protocol.VERSION + ": " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- PartyStore
+
+    @Override
+    public byte[] get(byte[] key) {
+        Objects.requireNonNull(key, "key");
+        return (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key)).result;
+    }
+
+    @Override
+    public byte[] put(byte[] key, byte[] value) {
+        return put(key, value, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED);
+    }
+
+    @Override
+    public byte[] delete(byte[] key) {
+        return delete(key, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED);
+    }
+
+    @Override
+    public boolean compareAndSet(byte[] key, byte[] expected, byte[] update) {
+        return compareAndSet(key, expected, update, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED);
+    }
+
+    @Override
+    public void batch(List<StoreWrite> writes) {
+        batch(writes, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED);
+    }
+
+    @Override
+    public StoreEntry navigate(byte[] key, Relation relation) {
+        Objects.requireNonNull(relation, "relation");
+        return (StoreEntry) call(MessageType.NAVIGATE, MessageType.ENTRY,
+                (wire, id) -> Protocol.writeNavigate(wire, id, key, relation)).result;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public List<StoreEntry> scan(KeyRange range, boolean descending, int limit) {
+        Objects.requireNonNull(range, "range");
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return (List<StoreEntry>) call(MessageType.SCAN, MessageType.PAGE,
+                (wire, id) -> Protocol.writeScan(wire, id, range, descending, limit)).result;
+    }
+
+    @Override
+    public long count(KeyRange range) {
+        Objects.requireNonNull(range, "range");
+        return call(MessageType.COUNT, MessageType.NUMBER, (wire, id) -> Protocol.writeCount(wire, id, range)).count;
+    }
+
+    @Override
+    public Role role() {
+        return Role.FOLLOWER;
+    }
+
+    // ---------------------------------------------------------------- writes numbered for exactly-once delivery
+
+    /** {@link #put(byte[], byte[])} as the write numbered {@code seq} (see {@link Protocol} on seq and ackedUpTo). */
+    byte[] put(byte[] key, byte[] value, long seq, long ackedUpTo) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return (byte[]) call(MessageType.PUT, MessageType.VALUE,
+                (wire, id) -> Protocol.writePut(wire, id, seq, ackedUpTo, key, value)).result;
+    }
+
+    /** {@link #delete(byte[])} as the write numbered {@code seq}. */
+    byte[] delete(byte[] key, long seq, long ackedUpTo) {
+        Objects.requireNonNull(key, "key");
+        return (byte[]) call(MessageType.DELETE, MessageType.VALUE,
+                (wire, id) -> Protocol.writeDelete(wire, id, seq, ackedUpTo, key)).result;
+    }
+
+    /** {@link #compareAndSet(byte[], byte[], byte[])} as the write numbered {@code seq}. */
+    boolean compareAndSet(byte[] key, byte[] expected, byte[] update, long seq, long ackedUpTo) {
+        Objects.requireNonNull(key, "key");
+        return call(MessageType.CAS, MessageType.FLAG,
+                (wire, id) -> Protocol.writeCompareAndSet(wire, id, seq, ackedUpTo, key, expected, update)).flag;
+    }
+
+    /** {@link #batch(List)} as the write numbered {@code seq}. */
+    void batch(List<StoreWrite> writes, long seq, long ackedUpTo) {
+        Objects.requireNonNull(writes, "writes");
+        for (StoreWrite write : writes) {
+            Objects.requireNonNull(write, "writes contains null");
+        }
+        call(MessageType.BATCH, MessageType.DONE, (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes));
+    }
+
+    /** Waits for a round trip to the leader. */
+    void ping() {
+        call(MessageType.PING, MessageType.DONE, Protocol::writePing);
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    /**
+     * Runs {@code callback} once when the connection is lost: on the thread that notices (the
+     * reader, or a caller whose write failed), or at once on this thread if it already was lost.
+     * Never runs after {@link #close()}. It must not block for long.
+     */
+    void onConnectionLost(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        sendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (lostCause == null) {
+                lostCallbacks.add(callback);
+                return;
+            }
+        } finally {
+            sendLock.unlock();
+        }
+        runCallback(callback);
+    }
+
+    /** Closes the connection; waiting and later calls throw {@link PartyClosedException}. Idempotent. */
+    @Override
+    public void close() {
+        sendLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lostCallbacks.clear();
+        } finally {
+            sendLock.unlock();
+        }
+        closeSocket();
+        failAll(Failure.CLOSED, null);
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- calls
+
+    /** Encodes a request into the send buffer. */
+    @FunctionalInterface
+    private interface RequestWriter {
+        void write(WireOut wire, long id);
+    }
+
+    /** Why a call ended without a reply, turned into an exception on the caller's thread. */
+    private enum Failure { CONNECTION_LOST, CLOSED }
+
+    /** One request in flight, completed by the reader thread (or by loss or close). */
+    private static final class Call {
+        final MessageType request;
+        final MessageType expectedReply;
+        final Thread waiter = Thread.currentThread();
+        long id;
+        /** A VALUE's value, an ENTRY as a StoreEntry, a PAGE's entries. */
+        Object result;
+        boolean flag;
+        long count;
+        ErrorKind errorKind;
+        String errorMessage;
+        Failure failure;
+        Throwable failureCause;
+        /** Written last by the completing thread: its volatile write publishes the fields above. */
+        volatile boolean done;
+
+        Call(MessageType request, MessageType expectedReply) {
+            this.request = request;
+            this.expectedReply = expectedReply;
+        }
+
+        void succeed(Reply reply) {
+            switch (reply.type) {
+                case VALUE -> result = reply.value;
+                case FLAG -> flag = reply.flag;
+                case ENTRY -> result = reply.key == null ? null : new StoreEntry(reply.key, reply.value);
+                case PAGE -> result = reply.entries;
+                case NUMBER -> count = reply.count;
+                case ERROR -> {
+                    errorKind = reply.errorKind;
+                    errorMessage = reply.message;
+                }
+                default -> { } // DONE carries nothing
+            }
+            finish();
+        }
+
+        void fail(Failure failure, Throwable cause) {
+            this.failure = failure;
+            this.failureCause = cause;
+            finish();
+        }
+
+        private void finish() {
+            done = true;
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    private Call call(MessageType request, MessageType expectedReply, RequestWriter writer) {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        Call call = new Call(request, expectedReply);
+        boolean flushHere;
+        sendLock.lock();
+        try {
+            checkUsable();
+            call.id = ++lastRequestId;
+            writer.write(pending.wire(), call.id); // a FrameTooLargeException leaves the buffer as it was
+            // Registered before its frame can reach the socket (frames leave `pending` only under
+            // sendLock), so the reply always finds it.
+            calls.put(call.id, call);
+            flushHere = !flushing;
+            flushing = true;
+        } finally {
+            sendLock.unlock();
+        }
+        if (flushHere) {
+            flush();
+        }
+        return await(call, deadline);
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new PartyClosedException("The connection to the leader at " + socketPath + " is closed");
+        }
+        if (lostCause != null) {
+            throw connectionLost(lostCause);
+        }
+    }
+
+    /** Writes pending frames until none are left. Run by one caller at a time: the one that set {@code flushing}. */
+    private void flush() {
+        for (;;) {
+            FrameBuffer batch;
+            sendLock.lock();
+            try {
+                if (pending.isEmpty() || lostCause != null || closed) {
+                    flushing = false;
+                    return;
+                }
+                batch = pending;
+                pending = spare;
+                spare = batch; // written outside the lock below; only this flusher touches `spare`
+            } finally {
+                sendLock.unlock();
+            }
+            try {
+                batch.writeTo(out);
+            } catch (IOException e) {
+                lose(e);
+            }
+        }
+    }
+
+    private Call await(Call call, long deadline) {
+        boolean interrupted = false;
+        while (!call.done) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                if (calls.remove(call.id, call)) {
+                    restoreInterrupt(interrupted);
+                    throw new PartyUnavailableException("No reply from the leader at " + socketPath + " (pid "
+                            + leaderPid + ") within " + requestTimeout + " to " + call.request + " request " + call.id,
+                            null);
+                }
+                // The reader has just taken the call and is completing it: its unpark ends the wait.
+                LockSupport.park(call);
+            } else {
+                LockSupport.parkNanos(call, remaining);
+            }
+            // The wait is bounded, so an interrupt does not end it early; the flag is kept for the caller.
+            interrupted |= Thread.interrupted();
+        }
+        restoreInterrupt(interrupted);
+        if (call.errorKind != null) {
+            throw leaderError(call);
+        }
+        if (call.failure == Failure.CLOSED) {
+            throw new PartyClosedException("The connection to the leader at " + socketPath + " was closed while "
+                    + call.request + " request " + call.id + " waited");
+        }
+        if (call.failure == Failure.CONNECTION_LOST) {
+            throw connectionLost(call.failureCause);
+        }
+        return call;
+    }
+
+    private static void restoreInterrupt(boolean interrupted) {
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private RuntimeException leaderError(Call call) {
+        String message = call.errorMessage + " (" + call.request + " at the leader " + socketPath + ")";
+        return switch (call.errorKind) {
+            case ILLEGAL_ARGUMENT -> new IllegalArgumentException(message);
+            case NULL_POINTER -> new NullPointerException(message);
+            case UNAVAILABLE -> new PartyUnavailableException(message, null);
+            case RESULT_TOO_LARGE, STORE_FAILED, INTERNAL -> new PartyException(message);
+        };
+    }
+
+    private ConnectionLostException connectionLost(Throwable cause) {
+        return new ConnectionLostException("Lost the connection to the leader at " + socketPath + " (pid " + leaderPid
+                + "): " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()), cause);
+    }
+
+    // ---------------------------------------------------------------- reader
+
+    private void readReplies() {
+        Reply reply = new Reply();
+        try {
+            for (;;) {
+                Bytes<?> frame;
+                try {
+                    frame = input.next();
+                } catch (SocketTimeoutException idle) {
+                    continue; // SO_TIMEOUT is there to bound writes; a quiet leader is fine
+                }
+                if (frame == null) {
+                    throw new EOFException("the leader closed the connection");
+                }
+                if (!Protocol.readReply(frame, reply)) {
+                    continue; // a push this version does not use
+                }
+                Call call = calls.get(reply.id);
+                if (call == null) {
+                    continue; // its caller timed out
+                }
+                if (reply.type != call.expectedReply && reply.type != MessageType.ERROR) {
+                    throw new MalformedFrameException("the leader answered " + call.request + " request " + reply.id
+                            + " with " + reply.type);
+                }
+                if (calls.remove(reply.id, call)) {
+                    call.succeed(reply);
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            lose(e);
+        }
+    }
+
+    /** Records the loss of the connection (once), fails every call, and runs the callbacks. */
+    private void lose(Throwable cause) {
+        List<Runnable> callbacks;
+        sendLock.lock();
+        try {
+            if (closed || lostCause != null) {
+                return;
+            }
+            lostCause = cause;
+            callbacks = List.copyOf(lostCallbacks);
+            lostCallbacks.clear();
+        } finally {
+            sendLock.unlock();
+        }
+        if (cause instanceof Error || cause instanceof RuntimeException) {
+            log.error("Reading from the leader at {} failed", socketPath, cause);
+        } else if (cause instanceof MalformedFrameException) {
+            log.warn("Closing the connection to the leader at {} (pid {}): {}", socketPath, leaderPid,
+                    cause.getMessage());
+        } else {
+            log.info("Lost the connection to the leader at {} (pid {}): {}", socketPath, leaderPid, cause.toString());
+        }
+        closeSocket();
+        failAll(Failure.CONNECTION_LOST, cause);
+        for (Runnable callback : callbacks) {
+            runCallback(callback);
+        }
+    }
+
+    /** Fails every registered call; once no call can be registered any more, that is every call. */
+    private void failAll(Failure failure, Throwable cause) {
+        for (Call call : calls.values()) {
+            if (calls.remove(call.id, call)) {
+                call.fail(failure, cause);
+            }
+        }
+    }
+
+    private void runCallback(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            log.warn("A connection-lost callback for {} failed", socketPath, e);
+        }
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("Ignoring failure to close the connection to {}: {}", socketPath, e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteStore[" + socketPath + ", leader pid " + leaderPid + "]";
+    }
+}

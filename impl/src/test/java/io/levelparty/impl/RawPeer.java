@@ -1,0 +1,67 @@
+package io.levelparty.impl;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import net.openhft.chronicle.bytes.Bytes;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/** A client driven by hand over a real socket, to send a leader what a RemoteStore never would. */
+final class RawPeer implements AutoCloseable {
+    private final AFUNIXSocket socket;
+    private final FrameReader input;
+
+    RawPeer(Path socketPath) throws IOException {
+        socket = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socketPath));
+        socket.setSoTimeout((int) Poll.DEADLINE.toMillis());
+        input = new FrameReader(socket.getInputStream());
+    }
+
+    void send(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+    }
+
+    /** Sends a HELLO of the current version and checks that the leader accepts it. */
+    void handshake() throws IOException {
+        send(RawFrames.hello(Protocol.VERSION));
+        assertTrue(readHelloReply().accepted());
+    }
+
+    Protocol.HelloReply readHelloReply() throws IOException {
+        Bytes<byte[]> frame = input.next();
+        assertNotNull(frame, "a reply to HELLO");
+        return Protocol.readHelloReply(frame);
+    }
+
+    Protocol.Reply readReply() throws IOException {
+        Bytes<byte[]> frame = input.next();
+        assertNotNull(frame, "a reply");
+        Protocol.Reply reply = new Protocol.Reply();
+        assertTrue(Protocol.readReply(frame, reply));
+        return reply;
+    }
+
+    /** Checks that the leader closes the connection: end of stream, or a reset (it had unread bytes of ours). */
+    void assertClosedByLeader() {
+        byte[] buffer = new byte[1024];
+        try {
+            while (socket.getInputStream().read(buffer) >= 0) {
+                // drain whatever the leader sent before closing
+            }
+        } catch (SocketTimeoutException e) {
+            fail("the leader did not close the connection within " + Poll.DEADLINE);
+        } catch (IOException reset) {
+            // closed
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
