@@ -7,7 +7,6 @@ import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.Hello;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Request;
-import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.WireOut;
@@ -56,12 +56,14 @@ final class FollowerConnection {
     private static final long OWN_PID = ProcessHandle.current().pid();
 
     private final AFUNIXSocket socket;
-    private final PartyStore store;
+    private final LocalStore store;
     private final Path socketPath;
     private final LeaderServer.AllowedUsers allowedUsers;
     private final Consumer<FollowerConnection> onEnd;
     private final long peerPid;
     private final long peerUid;
+    /** The follower's client id, from its HELLO: the first part of its writes' numbers. */
+    private UUID clientId;
     private final Thread thread;
     private final FrameReader input;
     private final OutputStream out;
@@ -75,7 +77,7 @@ final class FollowerConnection {
      * this connection's thread once the connection is closed.
      */
     FollowerConnection(
-            AFUNIXSocket socket, PartyStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
+            AFUNIXSocket socket, LocalStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
             Consumer<FollowerConnection> onEnd) throws IOException {
         this.socket = socket;
         this.store = store;
@@ -167,7 +169,8 @@ final class FollowerConnection {
         replies.writeTo(out);
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
         socket.setSoTimeout(0);
-        log.debug("Follower pid {} (client {}) connected to {}", peerPid, hello.clientId(), socketPath);
+        clientId = hello.clientId();
+        log.debug("Follower pid {} (client {}) connected to {}", peerPid, clientId, socketPath);
         return true;
     }
 
@@ -208,14 +211,15 @@ final class FollowerConnection {
         try {
             switch (r.type) {
                 case GET -> Protocol.writeValueReply(wire, r.id, store.get(userKey(r.key)));
-                case PUT -> Protocol.writeValueReply(wire, r.id, store.put(userKey(r.key), r.value));
-                case DELETE -> Protocol.writeValueReply(wire, r.id, store.delete(userKey(r.key)));
-                case CAS -> Protocol.writeFlagReply(wire, r.id, store.compareAndSet(userKey(r.key), r.value, r.update));
+                case PUT -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Put(userKey(r.key), r.value)));
+                case DELETE -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Delete(userKey(r.key))));
+                case CAS -> Protocol.writeFlagReply(wire, r.id,
+                        apply(r, new WriteCommand.CompareAndSet(userKey(r.key), r.value, r.update)));
                 case BATCH -> {
                     for (StoreWrite write : r.writes) {
                         userKey(write.key());
                     }
-                    store.batch(r.writes);
+                    apply(r, new WriteCommand.Batch(r.writes));
                     Protocol.writeDoneReply(wire, r.id);
                 }
                 case NAVIGATE -> Protocol.writeEntryReply(wire, r.id, store.navigate(r.key, r.relation));
@@ -238,6 +242,14 @@ final class FollowerConnection {
             }
             Protocol.writeErrorReply(wire, r.id, kind, e.getMessage() != null ? e.getMessage() : e.toString());
         }
+    }
+
+    /** Applies a write, at most once if the follower numbered it (it may be a copy resent after a failover). */
+    private <R> R apply(Request r, WriteCommand<R> command) {
+        if (r.seq == Protocol.UNSEQUENCED) {
+            return store.apply(command);
+        }
+        return store.applyOnce(new WriteId(clientId, r.seq, r.ackedUpTo), command);
     }
 
     /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */

@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.SortedSet;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.ConcurrentNavigableMap;
 
 /** The keys of a {@link StoreMapView} as a live {@link NavigableSet}, as {@code ConcurrentSkipListMap.KeySet} is. */
@@ -27,6 +29,11 @@ final class KeySetView<V> extends AbstractSet<String> implements NavigableSet<St
     @Override
     public Iterator<String> iterator() {
         return map.entryIterator().keys();
+    }
+
+    @Override
+    public Spliterator<String> spliterator() {
+        return Spliterators.spliteratorUnknownSize(iterator(), StoreMapView.ITERATION | Spliterator.DISTINCT);
     }
 
     @Override

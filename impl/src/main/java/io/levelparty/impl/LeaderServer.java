@@ -56,7 +56,7 @@ final class LeaderServer implements AutoCloseable {
     /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
 
-    private final PartyStore store;
+    private final LocalStore store;
     private final Path socketPath;
     private final AFUNIXServerSocket serverSocket;
     private final Object socketFileKey;
@@ -83,7 +83,7 @@ final class LeaderServer implements AutoCloseable {
     }
 
     private LeaderServer(
-            PartyStore store, Path socketPath, AFUNIXServerSocket serverSocket, Object socketFileKey,
+            LocalStore store, Path socketPath, AFUNIXServerSocket serverSocket, Object socketFileKey,
             AllowedUsers allowedUsers) {
         this.store = store;
         this.socketPath = socketPath;
@@ -100,7 +100,7 @@ final class LeaderServer implements AutoCloseable {
      *
      * @throws IOException if the socket cannot be bound, or another process answers on the path
      */
-    static LeaderServer start(PartyStore store, Path socketPath, Set<Integer> allowedUids) throws IOException {
+    static LeaderServer start(LocalStore store, Path socketPath, Set<Integer> allowedUids) throws IOException {
         return start(store, socketPath, allowedUids, OptionalInt.empty());
     }
 
@@ -108,7 +108,7 @@ final class LeaderServer implements AutoCloseable {
      * As {@link #start(PartyStore, Path, Set)}, but {@code ownUid}, when present, stands for this
      * process's user id: tests use it to see real peers refused.
      */
-    static LeaderServer start(PartyStore store, Path socketPath, Set<Integer> allowedUids, OptionalInt ownUid)
+    static LeaderServer start(LocalStore store, Path socketPath, Set<Integer> allowedUids, OptionalInt ownUid)
             throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(allowedUids, "allowedUids");

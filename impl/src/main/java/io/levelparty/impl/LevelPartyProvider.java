@@ -5,7 +5,10 @@ import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.spi.PartyProvider;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
 
 /** The implementation of {@link io.levelparty.LevelParty}, registered for {@link java.util.ServiceLoader}. */
 public final class LevelPartyProvider implements PartyProvider {
@@ -15,12 +18,27 @@ public final class LevelPartyProvider implements PartyProvider {
 
     @Override
     public <V> PartyMap<V> open(Path dir, PartyOptions<V> options) {
-        Path absolute = dir.toAbsolutePath().normalize();
-        LocalStore store = LocalStore.tryOpen(absolute);
-        if (store == null) {
-            throw new PartyUnavailableException("The LevelDB lock of " + absolute + " is held by another open map", null);
-        }
+        Path canonical = canonicalDirectory(dir);
+        Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
+        Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
+                UUID.randomUUID());
+        ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
         return new OpenPartyMap<>(store, new ValueCodec<>(options.codec()));
+    }
+
+    /**
+     * Creates {@code dir} and its parents if missing and returns its canonical path, which every
+     * process opening it agrees on whatever path it was given (relative, through links).
+     */
+    private static Path canonicalDirectory(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new PartyUnavailableException("Cannot open " + dir.toAbsolutePath() + ": it is not a directory", null);
+        }
+        try {
+            return Files.createDirectories(dir).toRealPath();
+        } catch (IOException e) {
+            throw new PartyUnavailableException("Cannot create directory " + dir.toAbsolutePath() + ": " + e, e);
+        }
     }
 
     @Override

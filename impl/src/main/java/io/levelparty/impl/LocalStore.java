@@ -9,11 +9,14 @@ import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.fusesource.leveldbjni.internal.NativeDB;
@@ -51,6 +54,8 @@ final class LocalStore implements PartyStore {
     private final NativeWriteOptions writeOptions = new NativeWriteOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** Guarded by {@link #writeLock}. */
+    private final ClientRecords records = new ClientRecords();
     private volatile boolean closed;
 
     private LocalStore(Path dir, NativeDB db) {
@@ -59,21 +64,13 @@ final class LocalStore implements PartyStore {
     }
 
     /**
-     * Opens LevelDB in {@code dir}, creating it and its parents if missing.
+     * Opens LevelDB in the existing directory {@code dir}, creating the database if missing.
      *
      * @return the store, or {@code null} if another process or another open in this process holds
      *     the directory's lock
-     * @throws PartyUnavailableException if the directory cannot be created or opened for another reason
+     * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
     static LocalStore tryOpen(Path dir) {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new PartyUnavailableException("Cannot open " + dir + ": it is not a directory", null);
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new PartyUnavailableException("Cannot create directory " + dir + ": " + e, e);
-        }
         try {
             return new LocalStore(dir, NativeDB.open(new NativeOptions().createIfMissing(true), dir.toFile()));
         } catch (IOException e) {
@@ -105,60 +102,183 @@ final class LocalStore implements PartyStore {
 
     @Override
     public byte[] put(byte[] key, byte[] value) {
-        return write(() -> {
-            byte[] previous = db.get(readOptions, key);
-            db.put(writeOptions, key, value);
-            return previous;
-        });
+        return apply(new WriteCommand.Put(key, value));
     }
 
     @Override
     public byte[] delete(byte[] key) {
-        return write(() -> {
-            byte[] previous = db.get(readOptions, key);
-            if (previous != null) {
-                db.delete(writeOptions, key);
-            }
-            return previous;
-        });
+        return apply(new WriteCommand.Delete(key));
     }
 
     @Override
     public boolean compareAndSet(byte[] key, byte[] expected, byte[] update) {
-        return write(() -> {
-            byte[] current = db.get(readOptions, key);
-            if (!Arrays.equals(current, expected)) {
-                return false;
-            }
-            if (update == null) {
-                if (current != null) {
-                    db.delete(writeOptions, key);
-                }
-            } else {
-                db.put(writeOptions, key, update);
-            }
-            return true;
-        });
+        return apply(new WriteCommand.CompareAndSet(key, expected, update));
     }
 
     @Override
     public void batch(List<StoreWrite> writes) {
-        write(() -> {
+        apply(new WriteCommand.Batch(writes));
+    }
+
+    /** Applies {@code command} and returns its outcome. */
+    <R> R apply(WriteCommand<R> command) {
+        return write(() -> {
+            if (!(command instanceof WriteCommand.Batch)) {
+                return command.stage(direct); // one change at most: atomic as it is
+            }
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
-                for (StoreWrite w : writes) {
-                    if (w.isDelete()) {
-                        batch.delete(w.key());
-                    } else {
-                        batch.put(w.key(), w.value());
+                R outcome = command.stage(staging(batch));
+                db.write(writeOptions, batch);
+                return outcome;
+            } finally {
+                batch.delete();
+            }
+        });
+    }
+
+    /**
+     * Applies {@code command}, numbered {@code id} by its client, unless a write of that number was
+     * applied before — by this leader or an earlier one — in which case it returns the outcome
+     * recorded then (see {@link ClientRecords}).
+     */
+    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
+        return write(() -> {
+            NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
+            if (recorded.contains(id.seq())) {
+                byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
+                return command.decode(ClientRecords.outcomeOf(record));
+            }
+            NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
+            NativeWriteBatch batch = new NativeWriteBatch();
+            try {
+                R outcome = command.stage(staging(batch));
+                batch.put(ClientRecords.key(id.client(), id.seq()),
+                        ClientRecords.value(System.currentTimeMillis(), command.encode(outcome)));
+                for (long seq : confirmed) {
+                    batch.delete(ClientRecords.key(id.client(), seq));
+                }
+                db.write(writeOptions, batch); // the write and its record reach the log together
+                confirmed.clear();
+                recorded.add(id.seq());
+                return outcome;
+            } finally {
+                batch.delete();
+            }
+        });
+    }
+
+    /**
+     * Deletes the records of clients whose newest record is older than
+     * {@link ClientRecords#STALE_AFTER_MILLIS}: clients that went away without confirming their
+     * last writes, which nobody will resend any more.
+     */
+    void sweepStaleRecords() {
+        write(() -> {
+            long now = System.currentTimeMillis();
+            Map<UUID, Long> newest = new HashMap<>();
+            Map<UUID, List<byte[]>> keys = new HashMap<>();
+            NativeIterator it = db.iterator(readOptions);
+            try {
+                byte[] prefix = ClientRecords.prefix();
+                for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                    byte[] key = it.key();
+                    UUID client = ClientRecords.clientOf(key);
+                    if (client != null) {
+                        newest.merge(client, ClientRecords.timeOf(it.value()), Math::max);
+                        keys.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
                     }
                 }
+            } finally {
+                it.delete();
+            }
+            NativeWriteBatch batch = new NativeWriteBatch();
+            try {
+                newest.forEach((client, time) -> {
+                    if (now - time > ClientRecords.STALE_AFTER_MILLIS) {
+                        keys.get(client).forEach(batch::delete);
+                        records.forget(client);
+                    }
+                });
                 db.write(writeOptions, batch);
             } finally {
                 batch.delete();
             }
             return null;
         });
+    }
+
+    private List<byte[]> keysWithPrefix(byte[] prefix) {
+        List<byte[]> keys = new ArrayList<>();
+        NativeIterator it = db.iterator(readOptions);
+        try {
+            for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
+                keys.add(it.key());
+            }
+        } catch (NativeDB.DBException e) {
+            throw failure(e);
+        } finally {
+            it.delete();
+        }
+        return keys;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Reads and writes the database at once: for commands that change one key at most. */
+    private final WriteCommand.Staging direct = new WriteCommand.Staging() {
+        @Override
+        public byte[] current(byte[] key) {
+            return currentValue(key);
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            try {
+                db.put(writeOptions, key, value);
+            } catch (NativeDB.DBException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public void delete(byte[] key) {
+            try {
+                db.delete(writeOptions, key);
+            } catch (NativeDB.DBException e) {
+                throw failure(e);
+            }
+        }
+    };
+
+    /** Reads the database, and collects changes in {@code batch} to be written at once. */
+    private WriteCommand.Staging staging(NativeWriteBatch batch) {
+        return new WriteCommand.Staging() {
+            @Override
+            public byte[] current(byte[] key) {
+                return currentValue(key);
+            }
+
+            @Override
+            public void put(byte[] key, byte[] value) {
+                batch.put(key, value);
+            }
+
+            @Override
+            public void delete(byte[] key) {
+                batch.delete(key);
+            }
+        };
+    }
+
+    private byte[] currentValue(byte[] key) {
+        try {
+            return db.get(readOptions, key);
+        } catch (NativeDB.DBException e) {
+            throw failure(e);
+        }
     }
 
     @Override
@@ -293,10 +413,14 @@ final class LocalStore implements PartyStore {
             checkOpen();
             return call.call();
         } catch (NativeDB.DBException e) {
-            throw new PartyException("LevelDB failed in " + dir + ": " + e.getMessage(), e);
+            throw failure(e);
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    private PartyException failure(NativeDB.DBException e) {
+        return new PartyException("LevelDB failed in " + dir + ": " + e.getMessage(), e);
     }
 
     private <T> T write(NativeCall<T> call) {

@@ -19,6 +19,8 @@ import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,6 +44,12 @@ import java.util.function.Function;
  * returned, which makes them weakly consistent and bounded in memory.
  */
 class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNavigableMap<String, V> {
+    /**
+     * What every view's spliterator promises, as {@code ConcurrentSkipListMap}'s do: this view's
+     * order, no nulls, and safe use while the map changes.
+     */
+    static final int ITERATION = Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.CONCURRENT;
+
     final PartyStore store;
     final ValueCodec<V> values;
     private final String lo;
@@ -572,6 +580,11 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
             }
 
             @Override
+            public Spliterator<V> spliterator() {
+                return Spliterators.spliteratorUnknownSize(iterator(), ITERATION);
+            }
+
+            @Override
             public int size() {
                 return StoreMapView.this.size();
             }
@@ -599,6 +612,11 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
             @Override
             public Iterator<Map.Entry<String, V>> iterator() {
                 return entryIterator();
+            }
+
+            @Override
+            public Spliterator<Map.Entry<String, V>> spliterator() {
+                return Spliterators.spliteratorUnknownSize(iterator(), ITERATION | Spliterator.DISTINCT);
             }
 
             @Override

@@ -1,0 +1,51 @@
+package io.levelparty.impl;
+
+import io.levelparty.Role;
+import io.levelparty.spi.PartyStore;
+
+/** What serves this process's calls for one term: the database itself, or the connection to its leader. */
+interface Backend {
+    /** Returns the store that calls go to. */
+    PartyStore store();
+
+    /** Returns the role this backend gives the process. */
+    Role role();
+
+    /** Releases the backend; for a leader, lets another process take over. */
+    void close();
+
+    /** This process holds the LevelDB lock and serves the others. */
+    record Leadership(LocalStore store, LeaderServer server) implements Backend {
+        @Override
+        public Role role() {
+            return Role.LEADER;
+        }
+
+        /**
+         * Stops serving, then closes LevelDB. The order matters: the socket file is removed while
+         * we still hold the lock, so it can only be ours; once LevelDB closes, the lock is free and
+         * a successor may bind a fresh socket at the same path at once.
+         */
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /** Another process is the leader; calls travel over its socket. */
+    record Followership(RemoteStore store) implements Backend {
+        @Override
+        public Role role() {
+            return Role.FOLLOWER;
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+}

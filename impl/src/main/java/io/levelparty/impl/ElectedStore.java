@@ -1,0 +1,245 @@
+package io.levelparty.impl;
+
+import io.levelparty.PartyClosedException;
+import io.levelparty.PartyUnavailableException;
+import io.levelparty.Role;
+import io.levelparty.Subscription;
+import io.levelparty.spi.KeyRange;
+import io.levelparty.spi.PartyStore;
+import io.levelparty.spi.Relation;
+import io.levelparty.spi.StoreEntry;
+import io.levelparty.spi.StoreWrite;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store a map sits on: whichever {@link Backend} the {@link Election} gave this process, and a
+ * new one each time the leader is lost.
+ *
+ * <p>Implementation notes. {@link #backend} is the backend of the current term. A call runs against
+ * it; if the connection to the leader is lost, the call asks for a new term with {@link #replace},
+ * which runs the election for the first caller to notice and hands the result to the others
+ * (they find {@code backend} already changed). The election also starts as soon as the follower's
+ * reader sees the connection drop, on the {@link #events} thread, so the followers race for the
+ * lock right away rather than at their next call.
+ *
+ * <p>Reads are simply repeated against the new term. Writes are resent under the number they
+ * were first sent with ({@link WriteNumbers}), so each takes effect exactly once, whichever process
+ * leads when it is resent. Every call gives up with {@link PartyUnavailableException} once the
+ * request timeout has passed without a leader.
+ */
+final class ElectedStore implements PartyStore {
+    private static final Logger log = LoggerFactory.getLogger(ElectedStore.class);
+
+    private final Election election;
+    private final Duration requestTimeout;
+    private final WriteNumbers numbers;
+    private final Object termLock = new Object();
+    private final List<Consumer<Role>> roleListeners = new CopyOnWriteArrayList<>();
+    /** Runs role listeners and eager re-elections; one daemon thread, so listeners see roles in order. */
+    private final ExecutorService events;
+    private volatile Backend backend;
+    private volatile boolean closed;
+
+    private ElectedStore(Election election, Duration requestTimeout) {
+        this.election = election;
+        this.requestTimeout = requestTimeout;
+        this.numbers = new WriteNumbers(election.clientId());
+        this.events = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "levelparty-events " + election.socket().getFileName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Elects this process's first role, waiting at most {@code openTimeout}. */
+    static ElectedStore open(Election election, Duration openTimeout, Duration requestTimeout) {
+        Backend first = election.run(System.nanoTime() + openTimeout.toNanos());
+        ElectedStore store = new ElectedStore(election, requestTimeout);
+        store.install(first);
+        return store;
+    }
+
+    private void install(Backend next) {
+        backend = next;
+        if (next instanceof Backend.Followership follower) {
+            follower.store().onConnectionLost(() -> events.execute(() -> replaceEagerly(next)));
+        }
+    }
+
+    private void replaceEagerly(Backend lost) {
+        try {
+            replace(lost, System.nanoTime() + requestTimeout.toNanos());
+        } catch (RuntimeException e) {
+            log.debug("Re-election after losing the leader failed; the next call retries", e);
+        }
+    }
+
+    /**
+     * Returns the backend of the term after {@code lost}, electing it if nobody has yet.
+     *
+     * @throws PartyClosedException if this store was closed
+     * @throws PartyUnavailableException if no leader is found before {@code deadlineNanos}
+     */
+    private Backend replace(Backend lost, long deadlineNanos) {
+        synchronized (termLock) {
+            checkOpen();
+            Backend current = backend;
+            if (current != lost) {
+                return current; // another caller already started the next term
+            }
+            lost.close();
+            Backend next = election.run(deadlineNanos);
+            install(next);
+            if (next.role() != lost.role()) {
+                Role role = next.role();
+                for (Consumer<Role> listener : roleListeners) {
+                    events.execute(() -> listener.accept(role));
+                }
+            }
+            log.info("{} is now {} of {}", this, next.role(), election.socket());
+            return next;
+        }
+    }
+
+    /** Runs the read {@code call} against the current term, repeating it in the next term if the leader is lost. */
+    private <T> T read(Function<PartyStore, T> call) {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        Backend current = backend;
+        while (true) {
+            checkOpen();
+            try {
+                return call.apply(current.store());
+            } catch (ConnectionLostException | PartyClosedException e) {
+                current = next(current, e, deadline);
+            }
+        }
+    }
+
+    /**
+     * Applies {@code command} in the current term. If the leader is lost before the outcome
+     * arrives, the write is resent to the next leader under the same number, which applies it only
+     * if the lost leader had not (DESIGN §7): whatever the leader, it takes effect once. A write
+     * made while this process leads needs no number, since nothing can be lost between a caller and
+     * its own LevelDB; it gets one only when it was first sent to another leader.
+     */
+    private <R> R write(WriteCommand<R> command) {
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        Backend current = backend;
+        WriteId id = null;
+        try {
+            while (true) {
+                checkOpen();
+                try {
+                    if (current instanceof Backend.Leadership leader) {
+                        return id == null ? leader.store().apply(command) : leader.store().applyOnce(id, command);
+                    }
+                    if (id == null) {
+                        id = numbers.next();
+                    }
+                    return command.sendTo(((Backend.Followership) current).store(), id.seq(), id.ackedUpTo());
+                } catch (ConnectionLostException | PartyClosedException e) {
+                    current = next(current, e, deadline);
+                }
+            }
+        } finally {
+            if (id != null) {
+                numbers.done(id.seq()); // answered or abandoned: it will not be sent again
+            }
+        }
+    }
+
+    /** Returns the term after {@code lost}, or rethrows {@code e} if the map itself was closed. */
+    private Backend next(Backend lost, RuntimeException e, long deadline) {
+        if (e instanceof PartyClosedException && closed) {
+            throw e;
+        }
+        return replace(lost, deadline); // the term ended under the call, not the map
+    }
+
+    @Override
+    public byte[] get(byte[] key) {
+        return read(s -> s.get(key));
+    }
+
+    @Override
+    public byte[] put(byte[] key, byte[] value) {
+        return write(new WriteCommand.Put(key, value));
+    }
+
+    @Override
+    public byte[] delete(byte[] key) {
+        return write(new WriteCommand.Delete(key));
+    }
+
+    @Override
+    public boolean compareAndSet(byte[] key, byte[] expected, byte[] update) {
+        return write(new WriteCommand.CompareAndSet(key, expected, update));
+    }
+
+    @Override
+    public void batch(List<StoreWrite> writes) {
+        write(new WriteCommand.Batch(writes));
+    }
+
+    @Override
+    public StoreEntry navigate(byte[] key, Relation relation) {
+        return read(s -> s.navigate(key, relation));
+    }
+
+    @Override
+    public List<StoreEntry> scan(KeyRange range, boolean descending, int limit) {
+        return read(s -> s.scan(range, descending, limit));
+    }
+
+    @Override
+    public long count(KeyRange range) {
+        return read(s -> s.count(range));
+    }
+
+    @Override
+    public Role role() {
+        checkOpen();
+        return backend.role();
+    }
+
+    @Override
+    public Subscription onRoleChange(Consumer<Role> listener) {
+        roleListeners.add(listener);
+        return () -> roleListeners.remove(listener);
+    }
+
+    /** Ends this process's part: if it leads, another process takes over. */
+    @Override
+    public void close() {
+        synchronized (termLock) { // waits for an election in progress
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                backend.close();
+            } finally {
+                events.shutdown();
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new PartyClosedException("The map of " + election.dir() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ElectedStore[" + election.dir() + "]";
+    }
+}

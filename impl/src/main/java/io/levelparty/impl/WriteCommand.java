@@ -1,0 +1,161 @@
+package io.levelparty.impl;
+
+import io.levelparty.spi.StoreWrite;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One write of the store's API, as a value: so the failover layer can resend it, the leader can
+ * apply it together with a record of its outcome, and that outcome can be stored and replayed.
+ *
+ * @param <R> what the caller is owed: a previous value, a compare-and-set outcome, or nothing
+ */
+sealed interface WriteCommand<R> {
+
+    /** Reads what this write needs through {@code db} and stages its changes there; returns the outcome. */
+    R stage(Staging db);
+
+    /** Sends this write to a remote leader under the given numbers and returns the outcome. */
+    R sendTo(RemoteStore remote, long seq, long ackedUpTo);
+
+    /** Returns {@code outcome} as bytes, for the leader's record of a numbered write. */
+    byte[] encode(R outcome);
+
+    /** Returns the outcome {@link #encode} turned into {@code bytes}. */
+    R decode(byte[] bytes);
+
+    /** What a write sees of the leader's database while it is being staged in one atomic batch. */
+    interface Staging {
+        byte[] current(byte[] key);
+
+        void put(byte[] key, byte[] value);
+
+        void delete(byte[] key);
+    }
+
+    /** Outcomes that are a previous value or null: a tag byte, then the value. */
+    private static byte[] encodeValue(byte[] value) {
+        if (value == null) {
+            return new byte[] {0};
+        }
+        byte[] out = new byte[value.length + 1];
+        out[0] = 1;
+        System.arraycopy(value, 0, out, 1, value.length);
+        return out;
+    }
+
+    private static byte[] decodeValue(byte[] bytes) {
+        return bytes[0] == 0 ? null : Arrays.copyOfRange(bytes, 1, bytes.length);
+    }
+
+    record Put(byte[] key, byte[] value) implements WriteCommand<byte[]> {
+        @Override
+        public byte[] stage(Staging db) {
+            byte[] previous = db.current(key);
+            db.put(key, value);
+            return previous;
+        }
+
+        @Override
+        public byte[] sendTo(RemoteStore remote, long seq, long ackedUpTo) {
+            return remote.put(key, value, seq, ackedUpTo);
+        }
+
+        @Override
+        public byte[] encode(byte[] outcome) {
+            return encodeValue(outcome);
+        }
+
+        @Override
+        public byte[] decode(byte[] bytes) {
+            return decodeValue(bytes);
+        }
+    }
+
+    record Delete(byte[] key) implements WriteCommand<byte[]> {
+        @Override
+        public byte[] stage(Staging db) {
+            byte[] previous = db.current(key);
+            if (previous != null) {
+                db.delete(key);
+            }
+            return previous;
+        }
+
+        @Override
+        public byte[] sendTo(RemoteStore remote, long seq, long ackedUpTo) {
+            return remote.delete(key, seq, ackedUpTo);
+        }
+
+        @Override
+        public byte[] encode(byte[] outcome) {
+            return encodeValue(outcome);
+        }
+
+        @Override
+        public byte[] decode(byte[] bytes) {
+            return decodeValue(bytes);
+        }
+    }
+
+    record CompareAndSet(byte[] key, byte[] expected, byte[] update) implements WriteCommand<Boolean> {
+        @Override
+        public Boolean stage(Staging db) {
+            byte[] current = db.current(key);
+            if (!Arrays.equals(current, expected)) {
+                return false;
+            }
+            if (update != null) {
+                db.put(key, update);
+            } else if (current != null) {
+                db.delete(key);
+            }
+            return true;
+        }
+
+        @Override
+        public Boolean sendTo(RemoteStore remote, long seq, long ackedUpTo) {
+            return remote.compareAndSet(key, expected, update, seq, ackedUpTo);
+        }
+
+        @Override
+        public byte[] encode(Boolean outcome) {
+            return new byte[] {(byte) (outcome ? 1 : 0)};
+        }
+
+        @Override
+        public Boolean decode(byte[] bytes) {
+            return bytes[0] == 1;
+        }
+    }
+
+    record Batch(List<StoreWrite> writes) implements WriteCommand<Void> {
+        @Override
+        public Void stage(Staging db) {
+            for (StoreWrite w : writes) {
+                if (w.isDelete()) {
+                    db.delete(w.key());
+                } else {
+                    db.put(w.key(), w.value());
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public Void sendTo(RemoteStore remote, long seq, long ackedUpTo) {
+            remote.batch(writes, seq, ackedUpTo);
+            return null;
+        }
+
+        @Override
+        public byte[] encode(Void outcome) {
+            return new byte[0];
+        }
+
+        @Override
+        public Void decode(byte[] bytes) {
+            return null;
+        }
+    }
+}

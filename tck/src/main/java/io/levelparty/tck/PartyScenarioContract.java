@@ -1,0 +1,133 @@
+package io.levelparty.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Party scenarios with real processes: several JVMs ({@link ChildProcess}) open one directory
+ * through {@code LevelParty.open} and must see one map, whatever their start order, and carry on
+ * when the leader leaves or dies.
+ *
+ * <p>Subclass it in a test source set whose class path holds the implementation; children get the
+ * same class path and the JVM flags in {@value ChildProcess#JVM_FLAGS_PROPERTY}.
+ */
+public abstract class PartyScenarioContract {
+    private static final Duration TAKEOVER_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    protected Path dir;
+    private final List<ChildProcess> children = new ArrayList<>();
+
+    @AfterEach
+    void killChildren() {
+        children.forEach(ChildProcess::close);
+    }
+
+    private ChildProcess start(String name) {
+        ChildProcess child = ChildProcess.start(name, dir.resolve("db"));
+        children.add(child);
+        return child;
+    }
+
+    private static long count(ChildProcess child, String prefix) {
+        return Long.parseLong(child.expect("count " + prefix, "COUNT ").substring("COUNT ".length()));
+    }
+
+    private static List<String> roles(List<ChildProcess> children) {
+        return children.stream().map(c -> c.expect("role", "ROLE ").substring("ROLE ".length()))
+                .sorted().collect(Collectors.toList());
+    }
+
+    /** Returns the sorted roles of a group with one leader and {@code followers} followers. */
+    private static List<String> oneLeader(int followers) {
+        List<String> roles = new ArrayList<>(Collections.nCopies(followers, "FOLLOWER"));
+        roles.add("LEADER");
+        return roles;
+    }
+
+    @Test
+    void processesStartedInRandomOrderShareOneMap() throws Exception {
+        List<String> names = new ArrayList<>(List.of("p1", "p2", "p3", "p4"));
+        Random random = new Random();
+        Collections.shuffle(names, random);
+        List<ChildProcess> group = new ArrayList<>();
+        for (String name : names) { // started without waiting for each other
+            group.add(start(name));
+            Thread.sleep(random.nextInt(100));
+        }
+        for (ChildProcess child : group) {
+            assertNotNull(child.awaitReady());
+        }
+        assertEquals(oneLeader(3), roles(group));
+        for (ChildProcess child : group) {
+            child.expect("putmany " + child.name() + " 50", "OK");
+        }
+        for (ChildProcess child : group) {
+            assertEquals(200, count(child, "p"), child + " sees every process's writes");
+            for (String name : names) {
+                assertEquals(50, count(child, name + "/"), child + " sees all of " + name);
+            }
+        }
+    }
+
+    @Test
+    void aFollowerTakesOverWhenTheLeaderCloses() throws Exception {
+        ChildProcess leader = start("leader");
+        assertEquals("LEADER", leader.awaitReady());
+        ChildProcess a = start("a");
+        ChildProcess b = start("b");
+        assertEquals("FOLLOWER", a.awaitReady());
+        assertEquals("FOLLOWER", b.awaitReady());
+        leader.expect("putmany before 20", "OK");
+
+        leader.expect("close", "CLOSED");
+        assertEquals(0, leader.awaitExit(TAKEOVER_TIMEOUT));
+
+        a.expect("putmany a 10", "OK"); // carries on, whoever leads now
+        b.expect("putmany b 10", "OK");
+        assertEquals(oneLeader(1), roles(List.of(a, b)));
+        for (ChildProcess child : List.of(a, b)) {
+            assertEquals(20, count(child, "before/"), child + " kept the leader's data");
+            assertEquals(10, count(child, "a/"));
+            assertEquals(10, count(child, "b/"));
+        }
+    }
+
+    @Test
+    void followersReelectWhenTheLeaderIsKilled() throws Exception {
+        ChildProcess leader = start("leader");
+        assertEquals("LEADER", leader.awaitReady());
+        ChildProcess a = start("a");
+        ChildProcess b = start("b");
+        assertEquals("FOLLOWER", a.awaitReady());
+        assertEquals("FOLLOWER", b.awaitReady());
+        leader.expect("putmany before 20", "OK");
+
+        leader.kill();
+        leader.awaitExit(TAKEOVER_TIMEOUT);
+
+        String announced = null;
+        for (long end = System.nanoTime() + TAKEOVER_TIMEOUT.toNanos(); announced == null && System.nanoTime() < end; ) {
+            for (ChildProcess child : List.of(a, b)) {
+                String line = child.nextAnnouncement(Duration.ofMillis(50));
+                announced = announced != null ? announced : line;
+            }
+        }
+        assertEquals("NOW LEADER", announced, "a follower took the lead after the SIGKILL");
+        assertEquals(oneLeader(1), roles(List.of(a, b)));
+        a.expect("put after a", "OK");
+        assertEquals("VALUE a", b.expect("get after", "VALUE "));
+        assertEquals(20, count(b, "before/"));
+    }
+}

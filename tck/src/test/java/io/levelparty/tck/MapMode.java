@@ -1,0 +1,110 @@
+package io.levelparty.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.levelparty.Codecs;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import io.levelparty.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+
+/**
+ * The kinds of map every contract runs against, so each contract gives its results side by side:
+ * the reference {@link ConcurrentSkipListMap}, a LevelParty map that leads its directory, and one
+ * that follows a leader opened in the same JVM (a second open of a directory finds the lock held
+ * and connects to the first one's socket).
+ */
+enum MapMode {
+    REFERENCE {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            return new ConcurrentSkipListMap<>(CODE_POINT_ORDER);
+        }
+    },
+    LEADER {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            Path dir = newDirectory();
+            PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
+            assertEquals(Role.LEADER, map.role());
+            resources.put(map, () -> {
+                map.close();
+                delete(dir);
+            });
+            return map;
+        }
+    },
+    FOLLOWER {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            Path dir = newDirectory();
+            PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+            PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
+            assertEquals(Role.FOLLOWER, map.role());
+            resources.put(map, () -> {
+                map.close();
+                leader.close();
+                delete(dir);
+            });
+            return map;
+        }
+    };
+
+    /**
+     * Orders strings by Unicode code point, which is the bytewise unsigned order of their UTF-8
+     * forms and the order LevelDB gives keys stored as UTF-8. It differs from
+     * {@link String#compareTo} only between supplementary characters and U+E000 to U+FFFF.
+     */
+    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
+        int i = 0;
+        while (i < a.length() && i < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(i);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+        }
+        return Integer.compare(a.length() - i, b.length() - i);
+    };
+
+    /** What to release with each open map; keyed by identity, as maps' equals compares contents. */
+    private static final Map<Object, AutoCloseable> resources = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /** Returns a new, empty map of this mode. */
+    abstract ConcurrentNavigableMap<String, String> open();
+
+    /** Releases a map from {@link #open} and everything opened for it. */
+    static void release(Object map) throws Exception {
+        AutoCloseable resource = resources.remove(map);
+        if (resource != null) {
+            resource.close();
+        }
+    }
+
+    private static Path newDirectory() {
+        try {
+            return Files.createTempDirectory("levelparty-tck");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
