@@ -86,7 +86,7 @@ final class Election {
 
     private Backend lead(LocalStore local) {
         try {
-            local.sweepStaleRecords();
+            local.sweepStaleRecords(System.currentTimeMillis());
             return new Backend.Leadership(local, LeaderServer.start(local, socket, allowedUids));
         } catch (IOException | RuntimeException e) {
             local.close();

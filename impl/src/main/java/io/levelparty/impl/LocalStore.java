@@ -173,9 +173,8 @@ final class LocalStore implements PartyStore {
      * {@link ClientRecords#STALE_AFTER_MILLIS}: clients that went away without confirming their
      * last writes, which nobody will resend any more.
      */
-    void sweepStaleRecords() {
+    void sweepStaleRecords(long nowMillis) {
         write(() -> {
-            long now = System.currentTimeMillis();
             Map<UUID, Long> newest = new HashMap<>();
             Map<UUID, List<byte[]>> keys = new HashMap<>();
             NativeIterator it = db.iterator(readOptions);
@@ -195,7 +194,7 @@ final class LocalStore implements PartyStore {
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
                 newest.forEach((client, time) -> {
-                    if (now - time > ClientRecords.STALE_AFTER_MILLIS) {
+                    if (nowMillis - time > ClientRecords.STALE_AFTER_MILLIS) {
                         keys.get(client).forEach(batch::delete);
                         records.forget(client);
                     }
