@@ -42,6 +42,21 @@ import java.util.function.Consumer;
  * removes the last key returned. Entries returned by iterators and navigation methods are immutable
  * snapshots: {@code Map.Entry.setValue} is not supported.
  *
+ * <h2>Leaders, followers and failover</h2>
+ * The first process to open a directory {@linkplain Role#LEADER leads} it: it holds LevelDB's lock
+ * and serves the other processes, the {@linkplain Role#FOLLOWER followers}, over a Unix socket.
+ * Every process sees the same map with the same guarantees. When the leader closes its map or
+ * dies, the followers elect a new leader among themselves and {@link #role()} may change. Calls in
+ * progress at that moment, and calls made while the election runs, wait and then complete against
+ * the new leader, which may be the calling process itself: reads are repeated, and each write is
+ * resent under the number it was first sent with, so that it takes effect exactly once (a
+ * {@code replace} or {@code putIfAbsent} reports its real outcome even if the old leader applied
+ * it just before dying). Iterators continue after the last key they returned. A call gives up with
+ * {@link PartyUnavailableException} once the {@linkplain PartyOptions#requestTimeout request
+ * timeout} passes without an answer, for example while the leader process is stopped (SIGSTOP)
+ * or too busy: a write that gave up this way may or may not take effect later. Service resumes
+ * when the leader answers again.
+ *
  * <h2>Lifecycle</h2>
  * A map is closed with {@link #close()}; afterwards every operation on it, its views and their
  * iterators throws {@link PartyClosedException}. Operations that cannot reach the data in time

@@ -33,22 +33,26 @@ sealed interface WriteCommand<R> {
         void delete(byte[] key);
     }
 
-    /** Outcomes that are a previous value or null: a tag byte, then the value. */
-    private static byte[] encodeValue(byte[] value) {
-        if (value == null) {
-            return new byte[] {0};
+    /** A write whose outcome is the previous value, or null: recorded as a tag byte, then the value. */
+    sealed interface ReturningPrevious extends WriteCommand<byte[]> {
+        @Override
+        default byte[] encode(byte[] previous) {
+            if (previous == null) {
+                return new byte[] {0};
+            }
+            byte[] out = new byte[previous.length + 1];
+            out[0] = 1;
+            System.arraycopy(previous, 0, out, 1, previous.length);
+            return out;
         }
-        byte[] out = new byte[value.length + 1];
-        out[0] = 1;
-        System.arraycopy(value, 0, out, 1, value.length);
-        return out;
+
+        @Override
+        default byte[] decode(byte[] bytes) {
+            return bytes[0] == 0 ? null : Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
     }
 
-    private static byte[] decodeValue(byte[] bytes) {
-        return bytes[0] == 0 ? null : Arrays.copyOfRange(bytes, 1, bytes.length);
-    }
-
-    record Put(byte[] key, byte[] value) implements WriteCommand<byte[]> {
+    record Put(byte[] key, byte[] value) implements ReturningPrevious {
         @Override
         public byte[] stage(Staging db) {
             byte[] previous = db.current(key);
@@ -60,19 +64,9 @@ sealed interface WriteCommand<R> {
         public byte[] sendTo(RemoteStore remote, long seq, long ackedUpTo) {
             return remote.put(key, value, seq, ackedUpTo);
         }
-
-        @Override
-        public byte[] encode(byte[] outcome) {
-            return encodeValue(outcome);
-        }
-
-        @Override
-        public byte[] decode(byte[] bytes) {
-            return decodeValue(bytes);
-        }
     }
 
-    record Delete(byte[] key) implements WriteCommand<byte[]> {
+    record Delete(byte[] key) implements ReturningPrevious {
         @Override
         public byte[] stage(Staging db) {
             byte[] previous = db.current(key);
@@ -85,16 +79,6 @@ sealed interface WriteCommand<R> {
         @Override
         public byte[] sendTo(RemoteStore remote, long seq, long ackedUpTo) {
             return remote.delete(key, seq, ackedUpTo);
-        }
-
-        @Override
-        public byte[] encode(byte[] outcome) {
-            return encodeValue(outcome);
-        }
-
-        @Override
-        public byte[] decode(byte[] bytes) {
-            return decodeValue(bytes);
         }
     }
 

@@ -81,8 +81,11 @@ public abstract class PartyScenarioContract {
         }
     }
 
-    @Test
-    void aFollowerTakesOverWhenTheLeaderCloses() throws Exception {
+    /**
+     * Starts a leader, then followers {@code a} and {@code b}; the leader writes 20 keys under
+     * {@code before/}. Returns the three, leader first.
+     */
+    private List<ChildProcess> leaderWithTwoFollowers() {
         ChildProcess leader = start("leader");
         assertEquals("LEADER", leader.awaitReady());
         ChildProcess a = start("a");
@@ -90,6 +93,15 @@ public abstract class PartyScenarioContract {
         assertEquals("FOLLOWER", a.awaitReady());
         assertEquals("FOLLOWER", b.awaitReady());
         leader.expect("putmany before 20", "OK");
+        return List.of(leader, a, b);
+    }
+
+    @Test
+    void aFollowerTakesOverWhenTheLeaderCloses() throws Exception {
+        List<ChildProcess> group = leaderWithTwoFollowers();
+        ChildProcess leader = group.get(0);
+        ChildProcess a = group.get(1);
+        ChildProcess b = group.get(2);
 
         leader.expect("close", "CLOSED");
         assertEquals(0, leader.awaitExit(TAKEOVER_TIMEOUT));
@@ -106,13 +118,10 @@ public abstract class PartyScenarioContract {
 
     @Test
     void followersReelectWhenTheLeaderIsKilled() throws Exception {
-        ChildProcess leader = start("leader");
-        assertEquals("LEADER", leader.awaitReady());
-        ChildProcess a = start("a");
-        ChildProcess b = start("b");
-        assertEquals("FOLLOWER", a.awaitReady());
-        assertEquals("FOLLOWER", b.awaitReady());
-        leader.expect("putmany before 20", "OK");
+        List<ChildProcess> group = leaderWithTwoFollowers();
+        ChildProcess leader = group.get(0);
+        ChildProcess a = group.get(1);
+        ChildProcess b = group.get(2);
 
         leader.kill();
         leader.awaitExit(TAKEOVER_TIMEOUT);
