@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -70,7 +71,13 @@ final class ElectedStore implements PartyStore {
     private void install(Backend next) {
         backend = next;
         if (next instanceof Backend.Followership follower) {
-            follower.store().onConnectionLost(() -> events.execute(() -> replaceEagerly(next)));
+            follower.store().onConnectionLost(() -> {
+                try {
+                    events.execute(() -> replaceEagerly(next));
+                } catch (RejectedExecutionException closing) {
+                    // the map is being closed: nobody needs a new term
+                }
+            });
         }
     }
 
