@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
@@ -62,20 +64,36 @@ final class RemoteStore implements PartyStore {
      * more than the write itself). Frames reach the socket in the order they were appended, which
      * is the order of their request ids.
      *
-     * Receiving. One reader thread decodes replies and completes their calls: it removes the Call
-     * from `calls` and unparks its waiter. A waiter that times out removes its own Call; whichever
-     * of the two removes it decides the outcome, so a late reply finds nothing and is dropped.
+     * Receiving. Whoever waits for a reply reads the socket itself, so that in the common case the
+     * kernel wakes the caller directly when its reply arrives, as in a plain blocking round trip,
+     * rather than waking a reader thread that must then wake the caller (a second cross-CPU
+     * wake-up, which costs more than the round trip itself on a small machine). The socket has one
+     * reader at a time: the thread holding `reading`. It decodes frames and completes their calls
+     * (removing the Call from `calls` and unparking its waiter) until its own call is done, then
+     * lets go; if calls are still waiting, it unparks one of their waiters to read next. Waiters
+     * that do not read park at most IDLE_NANOS at a time and try for `reading` again, so a reply
+     * never waits for a wake-up that was missed. A waiter that times out removes its own Call;
+     * whichever of it and the reader removes the Call decides the outcome, so a late reply finds
+     * nothing and is dropped.
      *
-     * Timeouts. SO_TIMEOUT in junixsocket sets both SO_RCVTIMEO and SO_SNDTIMEO. The reader treats
-     * a read timeout as an idle connection and reads on; a write that the leader does not take
-     * within the timeout fails, possibly part-way through a frame, so it counts as a lost connection.
+     * Watching. With no call for IDLE_NANOS, the `watcher` thread takes `reading` and blocks on
+     * the socket, so an idle follower learns at once that the leader has gone (and re-elects
+     * eagerly through the connection-lost callbacks). A reply that arrives while it reads is
+     * delivered by it, with one hand-off to the caller; it then lets go, until the next idle spell.
+     *
+     * Timeouts. SO_TIMEOUT in junixsocket sets both SO_RCVTIMEO and SO_SNDTIMEO. A read timeout
+     * just returns the reader to its loop (the watcher reads on; a caller checks its deadline); a
+     * write that the leader does not take within the timeout fails, possibly part-way through a
+     * frame, so it counts as a lost connection.
      *
      * Loss. The first of the reader (end of stream, IO error, malformed frame) and a flusher (IO
      * error) to see the connection fail records the cause under `sendLock`; from then on no call is
-     * registered, so failing every call in `calls` afterwards fails them all.
+     * registered, so failing every call in `calls` afterwards fails them all, the reader's own too.
      */
     private static final Logger log = LoggerFactory.getLogger(RemoteStore.class);
     private static final long OWN_PID = ProcessHandle.current().pid();
+    /** How long without a call before the watcher reads; also the longest a waiter parks at a time. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Path socketPath;
     private final Duration requestTimeout;
@@ -83,8 +101,15 @@ final class RemoteStore implements PartyStore {
     private final AFUNIXSocket socket;
     private final OutputStream out;
     private final FrameReader input;
-    private final Thread reader;
+    private final Thread watcher;
     private final ConcurrentHashMap<Long, Call> calls = new ConcurrentHashMap<>();
+    /** The right to read the socket; `input` and `reply` belong to its holder. */
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private final Reply reply = new Reply();
+    /** When the last call was made, as System.nanoTime(). */
+    private volatile long lastCallNanos = System.nanoTime();
+    /** Closed or lost: set under sendLock, read without it. */
+    private volatile boolean over;
 
     private final ReentrantLock sendLock = new ReentrantLock();
     // Guarded by sendLock:
@@ -105,8 +130,8 @@ final class RemoteStore implements PartyStore {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.input = input;
-        this.reader = new Thread(this::readReplies, "levelparty-follower-reader");
-        reader.setDaemon(true);
+        this.watcher = new Thread(this::watch, "levelparty-follower-watcher");
+        watcher.setDaemon(true);
     }
 
     /**
@@ -124,6 +149,10 @@ final class RemoteStore implements PartyStore {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
         }
         AFUNIXSocketAddress address = LeaderServer.addressOf(socketPath);
+        // Encoded before connecting: Chronicle's first use in a process can take far longer than
+        // the leader waits for a HELLO on a busy machine, and it should not count against it.
+        FrameBuffer hello = new FrameBuffer();
+        Protocol.writeHello(hello.wire(), clientId, OWN_PID);
         AFUNIXSocket socket;
         try {
             socket = AFUNIXSocket.connectTo(address);
@@ -134,8 +163,6 @@ final class RemoteStore implements PartyStore {
         }
         try {
             socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
-            FrameBuffer hello = new FrameBuffer();
-            Protocol.writeHello(hello.wire(), clientId, OWN_PID);
             hello.writeTo(socket.getOutputStream());
             FrameReader input = new FrameReader(socket.getInputStream());
             HelloReply reply = readHelloReply(input, socketPath, requestTimeout);
@@ -148,7 +175,7 @@ final class RemoteStore implements PartyStore {
                         + "protocol version " + reply.version() + ", not " + Protocol.VERSION);
             }
             RemoteStore store = new RemoteStore(socketPath, requestTimeout, socket, input, reply.pid());
-            store.reader.start();
+            store.watcher.start();
             return store;
         } catch (IOException | RuntimeException e) {
             try {
@@ -274,9 +301,9 @@ final class RemoteStore implements PartyStore {
     // ---------------------------------------------------------------- connection
 
     /**
-     * Runs {@code callback} once when the connection is lost: on the thread that notices (the
-     * reader, or a caller whose write failed), or at once on this thread if it already was lost.
-     * Never runs after {@link #close()}. It must not block for long.
+     * Runs {@code callback} once when the connection is lost: on the thread that notices (the one
+     * reading the socket, or a caller whose write failed), or at once on this thread if it already
+     * was lost. Never runs after {@link #close()}. It must not block for long.
      */
     void onConnectionLost(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
@@ -304,15 +331,16 @@ final class RemoteStore implements PartyStore {
                 return;
             }
             closed = true;
+            over = true;
             lostCallbacks.clear();
         } finally {
             sendLock.unlock();
         }
         closeSocket();
         failAll(Failure.CLOSED, null);
-        if (Thread.currentThread() != reader) {
+        if (Thread.currentThread() != watcher) {
             try {
-                reader.join();
+                watcher.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -330,7 +358,7 @@ final class RemoteStore implements PartyStore {
     /** Why a call ended without a reply, turned into an exception on the caller's thread. */
     private enum Failure { CONNECTION_LOST, CLOSED }
 
-    /** One request in flight, completed by the reader thread (or by loss or close). */
+    /** One request in flight, completed by the thread reading the socket (or by loss or close). */
     private static final class Call {
         final MessageType request;
         final MessageType expectedReply;
@@ -376,7 +404,9 @@ final class RemoteStore implements PartyStore {
 
         private void finish() {
             done = true;
-            LockSupport.unpark(waiter);
+            if (waiter != Thread.currentThread()) {
+                LockSupport.unpark(waiter);
+            }
         }
     }
 
@@ -392,6 +422,7 @@ final class RemoteStore implements PartyStore {
             // Registered before its frame can reach the socket (frames leave `pending` only under
             // sendLock), so the reply always finds it.
             calls.put(call.id, call);
+            lastCallNanos = System.nanoTime();
             flushHere = !flushing;
             flushing = true;
         } finally {
@@ -443,19 +474,27 @@ final class RemoteStore implements PartyStore {
             if (remaining <= 0) {
                 if (calls.remove(call.id, call)) {
                     restoreInterrupt(interrupted);
+                    handOverReading();
                     throw new PartyUnavailableException("No reply from the leader at " + socketPath + " (pid "
                             + leaderPid + ") within " + requestTimeout + " to " + call.request + " request " + call.id,
                             null);
                 }
                 // The reader has just taken the call and is completing it: its unpark ends the wait.
                 LockSupport.park(call);
+            } else if (reading.compareAndSet(false, true)) {
+                try {
+                    readUntilDone(call);
+                } finally {
+                    reading.set(false);
+                }
             } else {
-                LockSupport.parkNanos(call, remaining);
+                LockSupport.parkNanos(call, Math.min(remaining, IDLE_NANOS));
             }
             // The wait is bounded, so an interrupt does not end it early; the flag is kept for the caller.
             interrupted |= Thread.interrupted();
         }
         restoreInterrupt(interrupted);
+        handOverReading();
         if (call.errorKind != null) {
             throw leaderError(call);
         }
@@ -467,6 +506,21 @@ final class RemoteStore implements PartyStore {
             throw connectionLost(call.failureCause);
         }
         return call;
+    }
+
+    /**
+     * If nobody reads the socket while calls wait, wakes one of their waiters to read. Called by a
+     * caller leaving, after it let go of {@code reading}: a caller that registers its call later
+     * finds {@code reading} free.
+     */
+    private void handOverReading() {
+        if (reading.get() || calls.isEmpty()) {
+            return;
+        }
+        for (Call waiting : calls.values()) {
+            LockSupport.unpark(waiting.waiter);
+            return;
+        }
     }
 
     private static void restoreInterrupt(boolean interrupted) {
@@ -492,36 +546,72 @@ final class RemoteStore implements PartyStore {
 
     // ---------------------------------------------------------------- reader
 
-    private void readReplies() {
-        Reply reply = new Reply();
+    /**
+     * Reads frames and completes their calls until {@code call} is done, or a read times out (the
+     * caller then checks its deadline). Run by the holder of {@code reading}.
+     */
+    private void readUntilDone(Call call) {
         try {
-            for (;;) {
-                Bytes<?> frame;
-                try {
-                    frame = input.next();
-                } catch (SocketTimeoutException idle) {
-                    continue; // SO_TIMEOUT is there to bound writes; a quiet leader is fine
-                }
-                if (frame == null) {
-                    throw new EOFException("the leader closed the connection");
-                }
-                if (!Protocol.readReply(frame, reply)) {
-                    continue; // a push this version does not use
-                }
-                Call call = calls.get(reply.id);
-                if (call == null) {
-                    continue; // its caller timed out
-                }
-                if (reply.type != call.expectedReply && reply.type != MessageType.ERROR) {
-                    throw new MalformedFrameException("the leader answered " + call.request + " request " + reply.id
-                            + " with " + reply.type);
-                }
-                if (calls.remove(reply.id, call)) {
-                    call.succeed(reply);
+            while (!call.done) {
+                if (!readFrame()) {
+                    return;
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
             lose(e);
+        }
+    }
+
+    /**
+     * Reads one frame, blocking until it is there, and completes its call.
+     *
+     * @return false if the read timed out
+     * @throws EOFException if the leader closed the connection
+     */
+    private boolean readFrame() throws IOException {
+        Bytes<?> frame;
+        try {
+            frame = input.next();
+        } catch (SocketTimeoutException idle) {
+            return false; // SO_TIMEOUT is there to bound writes; a quiet leader is fine
+        }
+        if (frame == null) {
+            throw new EOFException("the leader closed the connection");
+        }
+        if (!Protocol.readReply(frame, reply)) {
+            return true; // a push this version does not use
+        }
+        Call call = calls.get(reply.id);
+        if (call == null) {
+            return true; // its caller timed out
+        }
+        if (reply.type != call.expectedReply && reply.type != MessageType.ERROR) {
+            throw new MalformedFrameException("the leader answered " + call.request + " request " + reply.id
+                    + " with " + reply.type);
+        }
+        if (calls.remove(reply.id, call)) {
+            call.succeed(reply);
+        }
+        return true;
+    }
+
+    /** The watcher's loop: reads the socket whenever no call has been made for {@link #IDLE_NANOS}. */
+    private void watch() {
+        while (!over) {
+            LockSupport.parkNanos(this, IDLE_NANOS);
+            if (System.nanoTime() - lastCallNanos < IDLE_NANOS || !reading.compareAndSet(false, true)) {
+                continue;
+            }
+            try {
+                do {
+                    readFrame();
+                } while (input.hasBufferedFrame());
+            } catch (IOException | RuntimeException | Error e) {
+                lose(e);
+            } finally {
+                reading.set(false);
+            }
+            handOverReading();
         }
     }
 
@@ -534,6 +624,7 @@ final class RemoteStore implements PartyStore {
                 return;
             }
             lostCause = cause;
+            over = true;
             callbacks = List.copyOf(lostCallbacks);
             lostCallbacks.clear();
         } finally {

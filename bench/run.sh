@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and writes BENCHMARKS.md at the repository root.
+#   bench/run.sh quick    every figure, in under 5 minutes on 2 cores
+#   bench/run.sh long     the same with more forks, iterations and kills: for release figures
+# Extra arguments go to the benchmark JVM.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+profile=${1:-quick}
+shift || true
+
+(cd "$root" && mvn -B -q -DskipTests package -pl bench -am)
+cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
+# The flags every JVM running LevelParty needs, as the build took them from the parent POM.
+read -r -a flags <<< "$(sed -n 's/^jvm.flags=//p' "$here/target/classes/levelparty-bench.properties")"
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$java_bin" "${flags[@]}" "$@" -cp "$cp" io.levelparty.bench.Report "$profile" "$root" "bench/run.sh $profile"

@@ -1,0 +1,250 @@
+package io.levelparty.bench;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The multi-process runs: a leader process and follower processes ({@link LoadChild}), each a
+ * separate JVM, as an application of several processes would be.
+ */
+final class Harness {
+    /** How many child JVMs are started at once. */
+    private static final int START_WAVE = 4;
+
+    private Harness() {}
+
+    /** Aggregate throughput and latency percentiles of a load run. */
+    record Load(int processes, int threads, int putPercent, double opsPerSecond, long p50, long p99, long p999) {}
+
+    /** SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving process and kill. */
+    record Failover(int kills, long[] gaps, int gapsMissing) {
+        long median() {
+            return Stats.percentile(gaps, 50);
+        }
+
+        long max() {
+            return gaps.length == 0 ? 0 : gaps[gaps.length - 1];
+        }
+    }
+
+    /** A process's heap high-water marks, in bytes. */
+    record Heap(long peakUsed, long peakRetained, long max) {
+        static Heap parse(String words) {
+            long[] v = Arrays.stream(words.trim().split(" ")).mapToLong(Long::parseLong).toArray();
+            return new Heap(v[0], v[1], v[2]);
+        }
+    }
+
+    /** A scan of the whole map by one follower (the slowest, when many scan at once) and the heaps involved. */
+    record Memory(long entries, int followers, double entriesPerSecond, Heap follower, Heap leader) {}
+
+    /**
+     * Runs {@code processes} followers of {@code threads} threads each for {@code warmup} seconds,
+     * then measures them for {@code seconds}.
+     */
+    static Load load(int processes, int threads, int warmup, int seconds, int putPercent) throws IOException {
+        Path dir = BenchData.tempDir("lp-load");
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            ChildJvm leader = ChildJvm.start("leader", LoadChild.class, List.of(), "serve",
+                    dir.resolve("db").toString(), String.valueOf(BenchData.ENTRIES));
+            children.add(leader);
+            expectRole(leader, "LEADER");
+            List<ChildJvm> followers = new ArrayList<>();
+            for (int i = 0; i < processes; i++) {
+                followers.add(ChildJvm.start("load-" + i, LoadChild.class, List.of(), "load",
+                        dir.resolve("db").toString(), String.valueOf(threads), String.valueOf(warmup),
+                        String.valueOf(seconds),
+                        String.valueOf(putPercent), String.valueOf(BenchData.ENTRIES),
+                        dir.resolve("latencies-" + i).toString()));
+            }
+            children.addAll(followers);
+            for (ChildJvm f : followers) {
+                expectRole(f, "FOLLOWER");
+            }
+            followers.forEach(f -> f.send("go"));
+            double opsPerSecond = 0;
+            for (ChildJvm f : followers) {
+                String[] done = f.expect("DONE").split(" ");
+                opsPerSecond += Long.parseLong(done[0]) * 1e9 / Long.parseLong(done[1]);
+            }
+            long[] latencies = readLatencies(dir, processes);
+            Arrays.sort(latencies);
+            followers.forEach(ChildJvm::stop);
+            leader.stop();
+            return new Load(processes, threads, putPercent, opsPerSecond, Stats.percentile(latencies, 50),
+                    Stats.percentile(latencies, 99), Stats.percentile(latencies, 99.9));
+        } finally {
+            children.forEach(ChildJvm::close);
+            BenchData.delete(dir);
+        }
+    }
+
+    private static long[] readLatencies(Path dir, int processes) throws IOException {
+        long total = 0;
+        for (int i = 0; i < processes; i++) {
+            total += Files.size(dir.resolve("latencies-" + i)) / Long.BYTES;
+        }
+        long[] all = new long[Math.toIntExact(total)];
+        int n = 0;
+        for (int i = 0; i < processes; i++) {
+            try (DataInputStream in = new DataInputStream(
+                    new BufferedInputStream(Files.newInputStream(dir.resolve("latencies-" + i))))) {
+                while (true) {
+                    all[n++] = in.readLong();
+                }
+            } catch (EOFException end) {
+                n--; // the read that hit the end stored nothing
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Keeps three processes writing without pause, and {@code kills} times SIGKILLs whichever leads
+     * and measures, in each survivor, the time from the kill to the acknowledgement of its first
+     * write issued after the killed process was seen to stop (a write issued between the signal and
+     * that moment may still be served by the dying leader); then starts a process to replace it.
+     * The processes run with a heap of {@code heap}: the kernel releases a killed process's socket
+     * and lock only after it has unmapped its memory, which takes longer the more memory it used.
+     */
+    static Failover failover(int kills, String heap) throws Exception {
+        Path dir = BenchData.tempDir("lp-failover");
+        Path db = dir.resolve("db");
+        List<ChildJvm> alive = new ArrayList<>();
+        List<ChildJvm> all = new ArrayList<>();
+        List<Long> gaps = new ArrayList<>();
+        int missing = 0;
+        List<String> jvmArgs = List.of("-Xmx" + heap);
+        try {
+            for (int i = 0; i < 3; i++) {
+                ChildJvm child = ChildJvm.start("writer-" + i, LoadChild.class, jvmArgs, "write", db.toString());
+                child.expect("READY");
+                alive.add(child);
+                all.add(child);
+            }
+            for (int k = 0; k < kills; k++) {
+                TimeUnit.MILLISECONDS.sleep(300);
+                ChildJvm leader = null;
+                for (ChildJvm child : alive) {
+                    if (child.ask("role", "ROLE").equals("LEADER")) {
+                        leader = child;
+                    }
+                }
+                if (leader == null) {
+                    throw new IllegalStateException("no process leads " + db);
+                }
+                long killedAt = System.nanoTime();
+                leader.kill();
+                leader.awaitStop();
+                long stoppedAt = System.nanoTime();
+                alive.remove(leader);
+                for (ChildJvm survivor : alive) {
+                    long gap = awaitGap(survivor, killedAt, stoppedAt);
+                    if (gap < 0) {
+                        missing++;
+                    } else {
+                        gaps.add(gap);
+                    }
+                }
+                ChildJvm fresh = ChildJvm.start("writer-" + (k + 3), LoadChild.class, jvmArgs, "write", db.toString());
+                fresh.expect("READY");
+                alive.add(fresh);
+                all.add(fresh);
+            }
+            alive.forEach(ChildJvm::stop);
+        } finally {
+            all.forEach(ChildJvm::close);
+            BenchData.delete(dir);
+        }
+        long[] sorted = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new Failover(kills, sorted, missing);
+    }
+
+    /** Returns the survivor's gap after {@code killedAt}, or -1 if it wrote nothing within 10 s. */
+    private static long awaitGap(ChildJvm survivor, long killedAt, long stoppedAt) throws InterruptedException {
+        long giveUp = killedAt + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < giveUp) {
+            String gap = survivor.ask("since " + killedAt + " " + stoppedAt, "GAP");
+            if (!gap.equals("none")) {
+                return Long.parseLong(gap);
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return -1;
+    }
+
+    /**
+     * Loads {@code entries} entries, then has one follower scan them all, then {@code followers}
+     * followers scan them all at once; followers run with {@code followerHeap} as -Xmx, the leader
+     * with {@code leaderHeap}.
+     */
+    static List<Memory> memory(int entries, int followers, String followerHeap, String leaderHeap) throws IOException {
+        Path dir = BenchData.tempDir("lp-memory");
+        String db = dir.resolve("db").toString();
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            ChildJvm leader = ChildJvm.start("leader", LoadChild.class, List.of("-Xmx" + leaderHeap), "serve", db,
+                    String.valueOf(entries));
+            children.add(leader);
+            expectRole(leader, "LEADER");
+            List<Memory> runs = new ArrayList<>();
+            for (int group : new int[] {1, followers}) {
+                List<ChildJvm> scanners = new ArrayList<>();
+                // Started a few at a time: sixteen JVMs starting at once on two CPUs take minutes.
+                for (int i = 0; i < group; i += START_WAVE) {
+                    List<ChildJvm> wave = new ArrayList<>();
+                    for (int j = i; j < Math.min(group, i + START_WAVE); j++) {
+                        wave.add(ChildJvm.start("scan-" + j, LoadChild.class, List.of("-Xmx" + followerHeap), "scan",
+                                db));
+                    }
+                    children.addAll(wave);
+                    for (ChildJvm s : wave) {
+                        expectRole(s, "FOLLOWER");
+                    }
+                    scanners.addAll(wave);
+                }
+                leader.ask("reset", "RESET");
+                scanners.forEach(s -> s.send("go"));
+                long slowest = 0;
+                long scanned = 0;
+                Heap worst = null;
+                for (ChildJvm s : scanners) {
+                    String[] words = s.expect("SCANNED").split(" ", 3);
+                    scanned = Long.parseLong(words[0]);
+                    slowest = Math.max(slowest, Long.parseLong(words[1]));
+                    Heap heap = Heap.parse(words[2]);
+                    if (worst == null || heap.peakUsed() > worst.peakUsed()) {
+                        worst = heap;
+                    }
+                }
+                if (scanned != entries) {
+                    throw new IllegalStateException("a follower scanned " + scanned + " of " + entries + " entries");
+                }
+                Heap leaderHeapUse = Heap.parse(leader.ask("heap", "HEAP"));
+                runs.add(new Memory(scanned, group, scanned * 1e9 / slowest, worst, leaderHeapUse));
+                scanners.forEach(ChildJvm::stop);
+            }
+            leader.stop();
+            return runs;
+        } finally {
+            children.forEach(ChildJvm::close);
+            BenchData.delete(dir);
+        }
+    }
+
+    private static void expectRole(ChildJvm child, String role) {
+        String actual = child.expect("READY");
+        if (!actual.equals(role)) {
+            throw new IllegalStateException(child + " is " + actual + ", expected " + role);
+        }
+    }
+}

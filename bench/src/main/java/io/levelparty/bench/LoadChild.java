@@ -1,0 +1,218 @@
+package io.levelparty.bench;
+
+import io.levelparty.Codecs;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyClosedException;
+import io.levelparty.PartyMap;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A process of the multi-process harness ({@link Harness}): opens a directory with LevelParty and
+ * does one job, driven by lines on standard input; closing its input closes the map and ends it.
+ *
+ * <pre>
+ * LoadChild serve DIR ENTRIES         loads ENTRIES entries if the map is empty, then serves
+ *   -> READY role                     "heap" -> HEAP peakUsed peakRetained max   "reset" -> RESET
+ * LoadChild load DIR THREADS WARMUP SECONDS PUT_PERCENT ENTRIES OUT
+ *   -> READY role                     "go" -> DONE ops nanos: runs WARMUP seconds unmeasured (so the
+ *                                     JIT compilers of every process are done), then SECONDS
+ *                                     measured; their latencies, in ns, are written to OUT
+ * LoadChild scan DIR
+ *   -> READY role                     "go" -> SCANNED entries nanos peakUsed peakRetained max
+ * LoadChild write DIR                 puts without pause from the start
+ *   -> READY role                     "role" -> ROLE role
+ *                                     "since K D" -> GAP ns from K to the acknowledgement of the first
+ *                                     put issued at or after D, or GAP none (System.nanoTime values)
+ * </pre>
+ */
+public final class LoadChild {
+    private static final int WRITER_KEYS = 1_000;
+    private static final int WRITE_LOG = 1 << 20;
+
+    private LoadChild() {}
+
+    public static void main(String[] args) throws Exception {
+        HeapWatch heap = new HeapWatch();
+        PartyMap<byte[]> map = LevelParty.open(Path.of(args[1]), Codecs.bytes());
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        switch (args[0]) {
+            case "serve" -> serve(map, Integer.parseInt(args[2]), heap, in);
+            case "load" -> load(map, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]), in);
+            case "scan" -> scan(map, heap, in);
+            case "write" -> write(map, in);
+            default -> throw new IllegalArgumentException("unknown job " + args[0]);
+        }
+        map.close();
+    }
+
+    private static void reply(String line) {
+        synchronized (System.out) {
+            System.out.println(line);
+            System.out.flush();
+        }
+    }
+
+    private static void serve(PartyMap<byte[]> map, int entries, HeapWatch heap, BufferedReader in)
+            throws IOException {
+        if (map.isEmpty()) {
+            BenchData.load(map, entries);
+        }
+        reply("READY " + map.role());
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.equals("heap")) {
+                reply("HEAP " + heap.report());
+            } else if (line.equals("reset")) {
+                heap.reset();
+                reply("RESET");
+            }
+        }
+    }
+
+    private static void load(PartyMap<byte[]> map, int threads, int warmup, int seconds, int putPercent, int entries,
+            Path out, BufferedReader in) throws Exception {
+        String[] keys = new String[entries];
+        Arrays.setAll(keys, BenchData::key);
+        byte[] value = BenchData.value(-1);
+        long[][] latencies = new long[threads][];
+        int[] counts = new int[threads];
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicLong measureFrom = new AtomicLong();
+        AtomicLong deadline = new AtomicLong();
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            workers[t] = new Thread(() -> {
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long from = measureFrom.get();
+                long end = deadline.get();
+                for (long now = System.nanoTime(); now < end; ) {
+                    String key = keys[random.nextInt(entries)];
+                    if (random.nextInt(100) < putPercent) {
+                        map.put(key, value);
+                    } else {
+                        map.get(key);
+                    }
+                    long done = System.nanoTime();
+                    if (now >= from) {
+                        if (n == mine.length) {
+                            mine = Arrays.copyOf(mine, n * 2);
+                        }
+                        mine[n++] = done - now;
+                    }
+                    now = done;
+                }
+                latencies[me] = mine;
+                counts[me] = n;
+            }, "load-" + t);
+            workers[t].start();
+        }
+        reply("READY " + map.role());
+        if (!"go".equals(in.readLine())) {
+            return;
+        }
+        long start = System.nanoTime() + warmup * 1_000_000_000L;
+        measureFrom.set(start);
+        deadline.set(start + seconds * 1_000_000_000L);
+        go.countDown();
+        long ops = 0;
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        long elapsed = System.nanoTime() - start;
+        try (DataOutputStream file = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(out)))) {
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < counts[t]; i++) {
+                    file.writeLong(latencies[t][i]);
+                }
+                ops += counts[t];
+            }
+        }
+        reply("DONE " + ops + " " + elapsed);
+        while (in.readLine() != null) {
+            // wait until told to close
+        }
+    }
+
+    private static void scan(PartyMap<byte[]> map, HeapWatch heap, BufferedReader in) throws IOException {
+        reply("READY " + map.role());
+        if (!"go".equals(in.readLine())) {
+            return;
+        }
+        heap.reset();
+        long start = System.nanoTime();
+        long n = 0;
+        for (Map.Entry<String, byte[]> e : map.entrySet()) {
+            n += e.getValue().length > 0 ? 1 : 0;
+        }
+        reply("SCANNED " + n + " " + (System.nanoTime() - start) + " " + heap.report());
+        while (in.readLine() != null) {
+            // wait until told to close
+        }
+    }
+
+    private static void write(PartyMap<byte[]> map, BufferedReader in) throws IOException {
+        long[] issued = new long[WRITE_LOG];
+        long[] acked = new long[WRITE_LOG];
+        AtomicLong written = new AtomicLong();
+        byte[] value = BenchData.value(-1);
+        String prefix = "w" + ProcessHandle.current().pid() + "-";
+        Thread writer = new Thread(() -> {
+            for (long i = 0; ; i++) {
+                long start = System.nanoTime();
+                try {
+                    map.put(prefix + (i % WRITER_KEYS), value);
+                } catch (PartyClosedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    continue; // no leader in time: try the next write
+                }
+                int slot = (int) (written.get() % WRITE_LOG);
+                issued[slot] = start;
+                acked[slot] = System.nanoTime();
+                written.incrementAndGet();
+            }
+        }, "writer");
+        writer.setDaemon(true);
+        writer.start();
+        reply("READY " + map.role());
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] words = line.split(" ");
+            if (words[0].equals("role")) {
+                reply("ROLE " + map.role());
+            } else if (words[0].equals("since")) {
+                long from = Long.parseLong(words[1]);
+                long issuedFrom = Long.parseLong(words[2]);
+                long n = written.get();
+                String gap = "none";
+                for (long i = Math.max(0, n - WRITE_LOG); i < n; i++) {
+                    int slot = (int) (i % WRITE_LOG);
+                    if (issued[slot] >= issuedFrom) {
+                        gap = String.valueOf(acked[slot] - from);
+                        break;
+                    }
+                }
+                reply("GAP " + gap);
+            }
+        }
+    }
+}

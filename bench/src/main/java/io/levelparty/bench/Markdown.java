@@ -1,0 +1,219 @@
+package io.levelparty.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/** Writes the figures of one run as {@code BENCHMARKS.md}. */
+final class Markdown {
+    /** level-party 5.1.1's figures on this kind of machine (DESIGN §10), low and high end. */
+    private static final double LP_FOLLOWER_SEQUENTIAL_LOW = 6_000;
+    private static final double LP_FOLLOWER_SEQUENTIAL_HIGH = 8_000;
+    private static final double LP_FOUR_FOLLOWERS_LOW = 8_000;
+    private static final double LP_FOUR_FOLLOWERS_HIGH = 19_000;
+
+    private final Map<String, RunResult> jmh;
+    private final List<String> rows = new ArrayList<>();
+    private final List<String> missed = new ArrayList<>();
+
+    Markdown(Map<String, RunResult> jmh) {
+        this.jmh = jmh;
+    }
+
+    private Result<?> result(String benchmark) {
+        RunResult r = jmh.get(benchmark);
+        if (r == null) {
+            throw new IllegalStateException("no result for benchmark " + benchmark);
+        }
+        return r.getPrimaryResult();
+    }
+
+    /** Nanoseconds per unit of a JMH score in {@code unit}, such as "us/op". */
+    private static double nanosPer(String unit) {
+        return switch (unit.substring(0, unit.indexOf('/'))) {
+            case "ns" -> 1;
+            case "us" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            default -> throw new IllegalStateException("unexpected unit " + unit);
+        };
+    }
+
+    /** The mean time of one operation, in nanoseconds. */
+    private double meanNanos(String benchmark) {
+        Result<?> r = result(benchmark);
+        return r.getScore() * nanosPer(r.getScoreUnit());
+    }
+
+    /** The median time of one operation, in nanoseconds (sample-time benchmarks). */
+    private double medianNanos(String benchmark) {
+        Result<?> r = result(benchmark);
+        return r.getStatistics().getPercentile(50) * nanosPer(r.getScoreUnit());
+    }
+
+    private double opsPerSecond(String benchmark) {
+        return 1e9 / meanNanos(benchmark);
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    static String ops(double perSecond) {
+        return perSecond >= 1e6 ? f("%.2f M", perSecond / 1e6) : f("%.1f k", perSecond / 1e3);
+    }
+
+    static String micros(double nanos) {
+        if (nanos >= 1e6) {
+            return f("%.1f ms", nanos / 1e6);
+        }
+        return nanos >= 1e3 ? f("%.1f µs", nanos / 1e3) : f("%.0f ns", nanos);
+    }
+
+    static String mib(long bytes) {
+        return f("%.0f MiB", bytes / 1048576.0);
+    }
+
+    private void row(String measure, String ours, String baseline, String ratio, String target, boolean met) {
+        rows.add("| " + measure + " | " + ours + " | " + baseline + " | " + ratio + " | " + target + " | "
+                + (met ? "met" : "**missed**") + " |");
+        if (!met) {
+            missed.add(measure);
+        }
+    }
+
+    private void info(String measure, String ours, String baseline, String ratio) {
+        rows.add("| " + measure + " | " + ours + " | " + baseline + " | " + ratio + " | — | — |");
+    }
+
+    String document(Report.Profile profile, String command, String date, long seconds, List<Harness.Load> loads,
+            Harness.Failover failover, List<Harness.Memory> memory, String diagnosis) {
+        double leaderGet = opsPerSecond("leaderGet");
+        double rawGet = opsPerSecond("rawGet");
+        row("Leader `get`, no followers (ops/s, one thread)", ops(leaderGet), "raw leveldbjni `get`: " + ops(rawGet),
+                f("%.2f×", leaderGet / rawGet), "≥ 0.85×", leaderGet / rawGet >= 0.85);
+        double leaderPut = opsPerSecond("leaderPut");
+        double rawPut = opsPerSecond("rawPut");
+        row("Leader `put`, no followers (ops/s, one thread)", ops(leaderPut), "raw leveldbjni `put`: " + ops(rawPut),
+                f("%.2f×", leaderPut / rawPut), "≥ 0.85×", leaderPut / rawPut >= 0.85);
+
+        double followerGet = medianNanos("followerGet");
+        double ping = medianNanos("pingPong");
+        double rawGetMedian = medianNanos("rawGet");
+        double floor = ping + rawGetMedian;
+        row("Follower uncached `get` latency (median)", micros(followerGet),
+                "socket round trip " + micros(ping) + " + raw `get` " + micros(rawGetMedian) + " = " + micros(floor),
+                f("%.2f×", followerGet / floor), "≤ 1.5×", followerGet / floor <= 1.5);
+        double meanRatio = meanNanos("followerGet") / (meanNanos("pingPong") + meanNanos("rawGet"));
+        info("… the same, means", micros(meanNanos("followerGet")),
+                micros(meanNanos("pingPong")) + " + " + micros(meanNanos("rawGet")), f("%.2f×", meanRatio));
+
+        for (String op : new String[] {"Get", "Put"}) {
+            double ours = opsPerSecond("follower" + op);
+            row("Follower sequential `" + op.toLowerCase(Locale.ROOT) + "` (ops/s, one thread)", ops(ours),
+                    "level-party follower: 6–8 k",
+                    lpRatio(ours, LP_FOLLOWER_SEQUENTIAL_LOW, LP_FOLLOWER_SEQUENTIAL_HIGH),
+                    "≥ 5×", ours / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
+        }
+        for (Harness.Load load : loads) {
+            String what = f("%d follower process%s × %d thread%s, %d%% puts (ops/s; latency p50 / p99 / p99.9)",
+                    load.processes(), load.processes() == 1 ? "" : "es", load.threads(), load.threads() == 1 ? "" : "s",
+                    load.putPercent());
+            String ours = ops(load.opsPerSecond()) + "; " + micros(load.p50()) + " / " + micros(load.p99()) + " / "
+                    + micros(load.p999());
+            if (load.processes() == 1 && load.threads() == 1) {
+                row(what, ours, "level-party follower: 6–8 k",
+                        lpRatio(load.opsPerSecond(), LP_FOLLOWER_SEQUENTIAL_LOW, LP_FOLLOWER_SEQUENTIAL_HIGH),
+                        "≥ 5×",
+                        load.opsPerSecond() / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
+            } else if (load.processes() == 4) {
+                row(what, ours, "level-party, 4 followers: 8–19 k",
+                        lpRatio(load.opsPerSecond(), LP_FOUR_FOLLOWERS_LOW, LP_FOUR_FOLLOWERS_HIGH), "≥ 10×",
+                        load.opsPerSecond() / LP_FOUR_FOLLOWERS_HIGH >= 10);
+            } else {
+                info(what, ours, "", "");
+            }
+        }
+
+        double caffeine = meanNanos("caffeineGetIfPresent");
+        double chm = meanNanos("concurrentHashMapGet");
+        double uncached = meanNanos("followerGet");
+        rows.add("| Follower cached `get` (time per get) | cache not implemented yet; uncached: " + micros(uncached)
+                + " | Caffeine `getIfPresent` " + micros(caffeine) + "; `ConcurrentHashMap.get` " + micros(chm)
+                + " | uncached: " + f("%.4f×", caffeine / uncached) + " | ≥ 0.5× | cache not implemented yet |");
+
+        double followerScan = opsPerSecond("followerScan");
+        double leaderScan = opsPerSecond("leaderScan");
+        row("Range scan from a follower (entries/s)", ops(followerScan), "leader-local scan: " + ops(leaderScan),
+                f("%.2f×", followerScan / leaderScan), "≥ 0.5× (level-party ~0.14×)",
+                followerScan / leaderScan >= 0.5);
+        double rawScan = opsPerSecond("rawScan");
+        info("Leader-local range scan (entries/s)", ops(leaderScan), "raw leveldbjni iterator: " + ops(rawScan),
+                f("%.2f×", leaderScan / rawScan));
+
+        row(f("Failover: SIGKILL of the leader → next acknowledged write, median (%d kills, %d samples; "
+                + "processes with -Xmx%s)", failover.kills(), failover.gaps().length, Report.FAILOVER_HEAP),
+                micros(failover.median()), "level-party: 17–39 ms",
+                f("%.2f× of 17 ms", failover.median() / 17e6), "< 10 ms", failover.median() < 10e6
+                        && failover.gapsMissing() == 0);
+        row("Failover: … maximum" + (failover.gapsMissing() > 0
+                ? f(" (%d survivors wrote nothing within 10 s)", failover.gapsMissing()) : ""),
+                micros(failover.max()), "level-party: ~120 ms when an idle process wins", "", "< 50 ms",
+                failover.max() < 50e6 && failover.gapsMissing() == 0);
+        for (Harness.Memory m : memory) {
+            long cap = m.follower().max();
+            boolean bounded = m.follower().peakUsed() <= cap && m.leader().peakUsed() <= m.leader().max();
+            String who = m.followers() == 1 ? "a follower scanning"
+                    : f("the leader serving %d followers, each scanning", m.followers());
+            row(f("Memory: %s %,d entries (heap high-water: peak used / most retained after GC)", who, m.entries()),
+                    "follower " + mib(m.follower().peakUsed()) + " / " + mib(m.follower().peakRetained()) + " (-Xmx"
+                            + mib(cap) + "); leader " + mib(m.leader().peakUsed()) + " / "
+                            + mib(m.leader().peakRetained()) + " (-Xmx" + mib(m.leader().max()) + ")",
+                    f("the entries themselves: ~%s", mib(m.entries() * (11 + BenchData.VALUE_BYTES))),
+                    f("slowest follower %s entries/s", ops(m.entriesPerSecond())), "bounded", bounded);
+        }
+
+        double leaderBatch = opsPerSecond("leaderBatch");
+        double rawBatch = opsPerSecond("rawBatch");
+        double followerBatch = opsPerSecond("followerBatch");
+        info(f("Atomic batch of %d puts, leader (entries/s)", BenchData.BATCH), ops(leaderBatch),
+                "raw leveldbjni `WriteBatch`: " + ops(rawBatch), f("%.2f×", leaderBatch / rawBatch));
+        info(f("Atomic batch of %d puts, follower (entries/s)", BenchData.BATCH), ops(followerBatch),
+                "raw leveldbjni `WriteBatch`: " + ops(rawBatch), f("%.2f×", followerBatch / rawBatch));
+        info("Follower `put` latency (median)", micros(medianNanos("followerPut")),
+                "socket round trip " + micros(ping) + " + raw `put` " + micros(medianNanos("rawPut")),
+                f("%.2f×", medianNanos("followerPut") / (ping + medianNanos("rawPut"))));
+
+        StringBuilder out = new StringBuilder();
+        out.append("# LevelParty benchmarks\n\n");
+        out.append("Written by `").append(command).append("` (the ").append(profile.name())
+                .append(" profile) in ").append(seconds).append(" s; every figure below comes from that one run.\n\n");
+        out.append("- Machine: ").append(Report.machine()).append("\n");
+        out.append("- JDK: ").append(Report.jdk()).append("\n");
+        out.append("- Date: ").append(date).append(" UTC\n");
+        out.append(f("- JMH: %d fork(s), %d × %d s warm-up, %d × %d s measurement per benchmark; "
+                + "load runs: %d s warm-up, %d s measured%n", profile.forks(), profile.warmups(),
+                profile.iterationSeconds(), profile.measurements(), profile.iterationSeconds(), profile.loadWarmup(),
+                profile.loadSeconds()));
+        out.append(f("- Data: %,d entries, %d-byte keys, %d-byte values; batches of %d; scans of %,d entries%n%n",
+                BenchData.ENTRIES, 11, BenchData.VALUE_BYTES, BenchData.BATCH, BenchData.SCAN));
+        out.append("Ratios are LevelParty ÷ baseline: for throughput higher is better, for latency lower. "
+                + "level-party's figures are the Node.js ones of DESIGN §10 (not runnable here); a target against "
+                + "them is judged against the top of their range.\n\n");
+        out.append("| Measure | LevelParty | Baseline | Ratio | Target | Verdict |\n");
+        out.append("|---|---|---|---|---|---|\n");
+        rows.forEach(r -> out.append(r).append('\n'));
+        out.append('\n');
+        out.append(missed.isEmpty() ? "Every target was met in this run.\n\n"
+                : "Missed in this run: " + String.join("; ", missed) + ".\n\n");
+        out.append(diagnosis.strip()).append('\n');
+        return out.toString();
+    }
+
+    private static String lpRatio(double ours, double low, double high) {
+        return f("%.1f–%.1f×", ours / high, ours / low);
+    }
+}

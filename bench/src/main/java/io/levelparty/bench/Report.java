@@ -1,0 +1,135 @@
+package io.levelparty.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark of a profile, each next to its baseline in the same run, and writes
+ * {@code BENCHMARKS.md}.
+ *
+ * <pre>
+ * Report quick|long REPO_ROOT COMMAND
+ * </pre>
+ * The diagnosis of the targets, {@code bench/diagnosis.md}, is copied below the figures.
+ */
+public final class Report {
+    private static final String DIAGNOSIS = "bench/diagnosis.md";
+    /** The heap of the processes of the failover run. */
+    static final String FAILOVER_HEAP = "64m";
+
+    /**
+     * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
+     * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent},
+     * each warmed up {@code loadWarmup} seconds and measured {@code loadSeconds}; {@code kills}
+     * failovers; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
+     */
+    record Profile(String name, int forks, int warmups, int measurements, int iterationSeconds, int loadWarmup,
+            int loadSeconds, List<int[]> loads, int kills, int scanEntries, int scanFollowers) {}
+
+    private static final Profile QUICK = new Profile("quick", 1, 2, 3, 1, 3, 5,
+            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}), 8, 1_000_000, 16);
+    private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
+            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}, new int[] {4, 64, 50}, new int[] {4, 16, 100}),
+            30, 1_000_000, 16);
+
+    private Report() {}
+
+    public static void main(String[] args) throws Exception {
+        Profile profile = switch (args[0]) {
+            case "quick" -> QUICK;
+            case "long" -> LONG;
+            default -> throw new IllegalArgumentException("profile must be quick or long, was " + args[0]);
+        };
+        Path root = Path.of(args[1]);
+        String command = args[2];
+        long started = System.nanoTime();
+        String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16);
+
+        Map<String, RunResult> jmh = runJmh(profile);
+        List<Harness.Load> loads = new ArrayList<>();
+        for (int[] load : profile.loads()) {
+            log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts");
+            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2]));
+        }
+        log("failover: " + profile.kills() + " kills");
+        Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP);
+        log("memory: " + profile.scanEntries() + " entries, 1 then " + profile.scanFollowers() + " followers");
+        List<Harness.Memory> memory = Harness.memory(profile.scanEntries(), profile.scanFollowers(), "64m", "256m");
+        long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+
+        Markdown md = new Markdown(jmh);
+        String text = md.document(profile, command, date, seconds, loads, failover, memory,
+                Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
+        Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
+        log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
+    }
+
+    private static Map<String, RunResult> runJmh(Profile profile) throws Exception {
+        Options options = new OptionsBuilder()
+                .include("io\\.levelparty\\.bench\\.(LeaderBench|FollowerBench|CacheBaselineBench)\\.")
+                .forks(profile.forks())
+                .warmupIterations(profile.warmups())
+                .warmupTime(TimeValue.seconds(profile.iterationSeconds()))
+                .measurementIterations(profile.measurements())
+                .measurementTime(TimeValue.seconds(profile.iterationSeconds()))
+                .jvmArgsAppend(BenchData.jvmFlags().toArray(String[]::new))
+                .shouldFailOnError(true)
+                .build();
+        Map<String, RunResult> byName = new HashMap<>();
+        for (RunResult result : new Runner(options).run()) {
+            String benchmark = result.getParams().getBenchmark();
+            byName.put(benchmark.substring(benchmark.lastIndexOf('.') + 1), result);
+        }
+        return byName;
+    }
+
+    private static void log(String line) {
+        System.out.println("# " + line);
+        System.out.flush();
+    }
+
+    /** Describes this machine in one line. */
+    static String machine() {
+        String cpu = "unknown CPU";
+        long memKb = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memKb = Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            cpu = "unknown CPU (" + e + ")";
+        }
+        return String.format(Locale.ROOT, "%s, %d CPUs, %.0f GiB, %s %s", cpu,
+                Runtime.getRuntime().availableProcessors(), memKb / 1048576.0, System.getProperty("os.name"),
+                System.getProperty("os.version"));
+    }
+
+    static String jdk() {
+        return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+                + System.getProperty("java.vendor") + "), " + ManagementFactory.getRuntimeMXBean().getVmVersion();
+    }
+}
