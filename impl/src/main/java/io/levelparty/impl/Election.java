@@ -2,6 +2,8 @@ package io.levelparty.impl;
 
 import io.levelparty.PartyUnavailableException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -22,7 +24,10 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * Any other failure to open LevelDB (the path is a file, permissions, corruption) is final and
- * thrown at once: retrying would only hide it. The backoff is jittered so that followers racing
+ * thrown at once: retrying would only hide it. A process that finds a socket file, so joins a party
+ * that exists or existed, {@linkplain LeaderServer#prepare() prepares to serve} before it first
+ * competes for the lock: should it win, because the leader dies just then, the followers need not
+ * wait while it loads what serving takes (it would need most of it as a follower anyway). The backoff is jittered so that followers racing
  * for a lost leader's lock do not move in step; it starts below a millisecond, because the winner
  * binds within a millisecond or two of taking the lock, and doubles up to 50 ms, so that a long
  * wait for a slow leader costs little.
@@ -64,6 +69,9 @@ final class Election {
     Backend run(long deadlineNanos) {
         Exception lastError = null;
         long backoffMicros = FIRST_BACKOFF_MICROS;
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            LeaderServer.prepare();
+        }
         while (true) {
             LocalStore local = LocalStore.tryOpen(dir);
             if (local != null) {

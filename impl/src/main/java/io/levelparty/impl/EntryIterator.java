@@ -16,6 +16,10 @@ import java.util.NoSuchElementException;
  * to the store between pages — including a change of leader, since the next page is simply asked of
  * whoever serves the store then. Pages start small, because many iterations stop after a few
  * entries, and double up to {@link #MAX_PAGE}.
+ *
+ * <p>Only an empty page ends the range. A page with fewer entries than asked for may have been cut
+ * short by size (the leader's byte limit per page, or the protocol's frame limit), so the range
+ * may go on after it.
  */
 final class EntryIterator<V> implements Iterator<Map.Entry<String, V>> {
     static final int MAX_PAGE = 256;
@@ -47,15 +51,14 @@ final class EntryIterator<V> implements Iterator<Map.Entry<String, V>> {
         }
         page = map.store.scan(rest, descending, pageSize);
         next = 0;
-        if (page.size() < pageSize) {
-            exhausted = true; // a short page ends the range; no need to ask again
+        if (page.isEmpty()) {
+            exhausted = true;
+            return false;
         }
-        if (!page.isEmpty()) {
-            byte[] lastKey = page.get(page.size() - 1).key();
-            rest = descending ? rest.below(lastKey) : rest.above(lastKey);
-            pageSize = Math.min(MAX_PAGE, pageSize * 2);
-        }
-        return !page.isEmpty();
+        byte[] lastKey = page.get(page.size() - 1).key();
+        rest = descending ? rest.below(lastKey) : rest.above(lastKey);
+        pageSize = Math.min(MAX_PAGE, pageSize * 2);
+        return true;
     }
 
     /** Returns the next entry as it is in the store, without decoding it. */

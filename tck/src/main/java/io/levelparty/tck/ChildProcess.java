@@ -47,20 +47,30 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts a child on {@code dir}; it has not necessarily opened the directory yet (see {@link #awaitReady()}). */
     public static ChildProcess start(String name, Path dir) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String flags = System.getProperty(JVM_FLAGS_PROPERTY, "").trim();
-        if (!flags.isEmpty()) {
-            command.addAll(Arrays.asList(flags.split("\\s+")));
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PartyChild.class.getName(),
-                dir.toString()));
+        List<String> command = javaCommand(List.of(), PartyChild.class, List.of(dir.toString()));
         try {
             return new ChildProcess(name, new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start child " + name, e);
         }
+    }
+
+    /**
+     * Returns the command that runs {@code mainClass} with {@code args} in a new JVM with this JVM's
+     * class path, the flags in {@value #JVM_FLAGS_PROPERTY}, then {@code jvmOptions}.
+     */
+    static List<String> javaCommand(List<String> jvmOptions, Class<?> mainClass, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String flags = System.getProperty(JVM_FLAGS_PROPERTY, "").trim();
+        if (!flags.isEmpty()) {
+            command.addAll(Arrays.asList(flags.split("\\s+")));
+        }
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(args);
+        return command;
     }
 
     private void readReplies() {

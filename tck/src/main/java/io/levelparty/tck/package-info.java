@@ -15,5 +15,16 @@
  * Expected results come from {@link java.util.TreeMap}s with the map's comparator, so the
  * contracts hold for any key order; {@link java.util.concurrent.ConcurrentSkipListMap} passes
  * them all.
+ *
+ * <p>The party contracts run an implementation of {@link io.levelparty.LevelParty} in several
+ * processes (child JVMs with the test's class path) on one directory:
+ * <ul>
+ *   <li>{@link io.levelparty.tck.PartyScenarioContract}: start orders, a leader that closes or is
+ *       killed;</li>
+ *   <li>{@link io.levelparty.tck.LeaderLossContract}: iterators that outlive their leader, and a
+ *       leader stopped with SIGSTOP;</li>
+ *   <li>{@link io.levelparty.tck.FailoverChaosContract}: several processes under load while the
+ *       leader is killed again and again; nothing acknowledged lost or doubled, every scan exact.</li>
+ * </ul>
  */
 package io.levelparty.tck;

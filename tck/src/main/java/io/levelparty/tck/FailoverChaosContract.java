@@ -1,0 +1,249 @@
+package io.levelparty.tck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.levelparty.Codecs;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import io.levelparty.Role;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The failover chaos test: several processes share one directory under load while the harness
+ * kills the leader with SIGKILL again and again, and afterwards nothing acknowledged may be
+ * missing, nothing may have been applied twice, no traversal may have skipped or repeated an
+ * entry, and no call may have hung.
+ *
+ * <h2>The run</h2>
+ * The harness writes a stable range of {@value ChaosWorker#STABLE_KEYS} keys (more than two pages
+ * of 256) and {@value ChaosWorker#COUNTERS} counters at 0, then starts {@value #WORKERS} worker
+ * processes ({@link ChaosWorker}) on the directory, each with put, counter and scan threads that
+ * run for the whole test (see {@link ChaosWorker} for the load and what the workers report). Each
+ * thread paces itself to a fixed rate of calls, so that the leader's own threads, whose calls
+ * never leave their process, cannot starve the machine; a follower's threads are slowed by their
+ * round trips long before that rate. Pacing only shapes the load: no check depends on it. Then,
+ * {@value #DEFAULT_KILLS} times (or as often as the system property {@value #KILLS_PROPERTY} says):
+ * <ol>
+ *   <li>wait until at least {@value #READY_AT_KILL} workers are ready, so that at least two survive
+ *       the kill, and each of them has acknowledged {@value #WRITES_PER_ROUND} writes and finished
+ *       {@value #SCANS_PER_ROUND} scans since the last kill;</li>
+ *   <li>SIGKILL the leader, which the harness knows from the workers' announcements;</li>
+ *   <li>wait for a surviving worker to announce that it leads, and start a new worker in place of
+ *       the dead one.</li>
+ * </ol>
+ * The new worker is not waited for: it starts, and opens the directory, while the others carry on,
+ * and the next kill may come while it is still opening.
+ * Finally every worker is told to stop: it lets its calls finish, closes its map and exits. The
+ * harness then opens the directory itself and reads the final state.
+ *
+ * <h2>The verdict</h2>
+ * Workers report each call before it starts and its outcome after it (a SIGKILL can therefore
+ * only leave a call of unknown fate, never an outcome unreported), and the harness checks
+ * ({@link ChaosSummary}):
+ * <ul>
+ *   <li><b>lost</b>: every acknowledged put is in the final state with its value, and every
+ *       acknowledged increment was taken by its counter;</li>
+ *   <li><b>doubled</b>: no put returned a previous value (each key is put once, so one would show
+ *       a put applied twice), and each step {@code n -> n+1} that a counter took was acknowledged
+ *       to exactly one caller or belongs to a call of unknown fate: a step nobody was told of is a
+ *       compare-and-set applied once but answered as failed, that is, applied a second time for its
+ *       caller's retry. Hence {@code acked <= counter <= acked + unknown} for each counter;</li>
+ *   <li><b>scan anomalies</b>: every traversal of the stable range, forward and backward, through
+ *       inclusive and exclusive bounds, returned exactly the range, in order;</li>
+ *   <li><b>hung</b>: every call returned within twice the request timeout (a watchdog in each
+ *       worker reports any that does not), and every wait of the harness has a deadline.</li>
+ * </ul>
+ * Calls that throw {@code PartyUnavailableException} have an unknown fate and are counted, not
+ * failed. The test prints one summary line and asserts the four counts above are zero (and that
+ * nothing else went wrong). It also measures, and prints without asserting, the failover time of
+ * each kill: from the harness's {@link System#nanoTime()} just before the SIGKILL to the first
+ * acknowledgement of a write issued after the kill returned, by any surviving process. A write
+ * already in flight at the kill is not counted, since the dying leader may have answered it: so the
+ * figure is an upper bound, by about one round trip.
+ *
+ * <p>Comparing times across processes assumes that {@link System#nanoTime()} reads one clock in
+ * every process of the machine, as it does on Linux, where it is {@code CLOCK_MONOTONIC}.
+ *
+ * <p>Subclass it in a test source set whose class path holds the implementation; workers get the
+ * same class path and the JVM flags in {@value ChildProcess#JVM_FLAGS_PROPERTY}. The workers' standard
+ * error goes to {@code logs/} in the test's temporary directory, which is kept if the test fails.
+ */
+public abstract class FailoverChaosContract {
+    /** The system property that sets how many leaders are killed. */
+    public static final String KILLS_PROPERTY = "levelparty.chaos.kills";
+    /** How many leaders are killed unless {@value #KILLS_PROPERTY} says otherwise. */
+    public static final int DEFAULT_KILLS = 20;
+    /** The request timeout of the workers' maps; a call running twice as long counts as hung. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    static final int WORKERS = 4;
+    static final int READY_AT_KILL = WORKERS - 1;
+    static final int WRITES_PER_ROUND = 100;
+    static final int SCANS_PER_ROUND = 2;
+    private static final int PUT_THREADS = 2;
+    private static final int COUNTER_THREADS = 2;
+    private static final int SCAN_THREADS = 1;
+    private static final int PUTS_PER_SECOND = 2000;
+    private static final int INCREMENTS_PER_SECOND = 1000;
+    private static final int SCANS_PER_SECOND = 50;
+    /** The longest the harness waits for any one step: a JVM to start, a leader to be elected, the load to progress. */
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir(cleanup = CleanupMode.NEVER)
+    Path tmp;
+    private Path db;
+    private final ChaosLedger ledger = new ChaosLedger();
+    private final Map<ChaosLedger.WorkerLog, Worker> workers = new HashMap<>();
+
+    @AfterEach
+    void killWorkers() {
+        workers.values().forEach(w -> w.process.destroyForcibly());
+    }
+
+    @Test
+    void nothingAcknowledgedIsLostOrDoubledWhileLeadersAreKilled() throws Exception {
+        int kills = Integer.getInteger(KILLS_PROPERTY, DEFAULT_KILLS);
+        db = tmp.resolve("db");
+        seed();
+
+        Worker first = start();
+        ledger.await(STEP_TIMEOUT, "the first worker to lead", l -> l.leader() == first.log && first.log.ready);
+        for (int i = 1; i < WORKERS; i++) {
+            start();
+        }
+        for (int k = 1; k <= kills; k++) {
+            ledger.await(STEP_TIMEOUT, READY_AT_KILL + " workers to be ready, each having acknowledged "
+                    + WRITES_PER_ROUND + " writes and finished " + SCANS_PER_ROUND + " scans since the last kill",
+                    l -> l.progressed(READY_AT_KILL, WRITES_PER_ROUND, SCANS_PER_ROUND));
+            Worker victim = workers.get(ledger.leader());
+            long before = System.nanoTime();
+            // Through the handle: Process.destroyForcibly would also close our end of the victim's
+            // output, and lose the reports it wrote last.
+            victim.process.toHandle().destroyForcibly();
+            long after = System.nanoTime();
+            ledger.killed(victim.log, before, after);
+            ledger.await(STEP_TIMEOUT, "a new leader after kill " + k + " (of " + victim.log.name + ")",
+                    l -> l.hasLeaderSince(before));
+            start();
+            ledger.mark();
+        }
+        stopAll();
+
+        ChaosSummary summary;
+        try (PartyMap<String> map = LevelParty.open(db, Codecs.utf8())) {
+            assertEquals(Role.LEADER, map.role(), "with every worker gone, the harness leads");
+            summary = ledger.summarize(map);
+        }
+        System.out.println(summary.line());
+        assertTrue(summary.passed(), () -> summary.line() + "\n" + String.join("\n", summary.problems())
+                + "\nWorker logs: " + tmp.resolve("logs"));
+    }
+
+    /** Writes the stable range and the counters, then closes the directory again. */
+    private void seed() {
+        try (PartyMap<String> map = LevelParty.open(db, Codecs.utf8())) {
+            PartyMap.Batch<String> batch = map.batch();
+            for (int i = 0; i < ChaosWorker.STABLE_KEYS; i++) {
+                String key = ChaosWorker.stableKey(i);
+                batch.put(key, ChaosWorker.stableValue(key));
+            }
+            for (int c = 0; c < ChaosWorker.COUNTERS; c++) {
+                batch.put(ChaosWorker.counterKey(c), "0");
+            }
+            batch.apply();
+        }
+    }
+
+    /** Tells every live worker to stop and waits until each has closed its map and exited normally. */
+    private void stopAll() throws InterruptedException {
+        List<ChaosLedger.WorkerLog> live = ledger.live();
+        for (ChaosLedger.WorkerLog w : live) {
+            workers.get(w).send("stop");
+        }
+        ledger.await(STEP_TIMEOUT, "every worker to stop, close its map and exit, and every output to be read",
+                l -> live.stream().allMatch(w -> w.closed) && l.allEnded());
+        for (ChaosLedger.WorkerLog w : live) {
+            Process process = workers.get(w).process;
+            assertTrue(process.waitFor(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), w.name + " did not exit");
+            assertEquals(0, process.exitValue(), w.name + "'s exit code");
+        }
+    }
+
+    private Worker start() throws IOException {
+        String name = "w" + (workers.size() + 1);
+        Path logs = Files.createDirectories(tmp.resolve("logs"));
+        // Temporary files a killed JVM leaves behind go with the test's directory.
+        Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
+        List<String> command = ChildProcess.javaCommand(List.of("-Djava.io.tmpdir=" + jvmTmp), ChaosWorker.class,
+                List.of(db.toString(), name, Long.toString(REQUEST_TIMEOUT.toMillis()), Integer.toString(PUT_THREADS),
+                        Integer.toString(COUNTER_THREADS), Integer.toString(SCAN_THREADS),
+                        Integer.toString(PUTS_PER_SECOND), Integer.toString(INCREMENTS_PER_SECOND),
+                        Integer.toString(SCANS_PER_SECOND)));
+        Process process = new ProcessBuilder(command).redirectError(logs.resolve(name + ".log").toFile()).start();
+        Worker worker = new Worker(ledger.register(name), process);
+        workers.put(worker.log, worker);
+        worker.reader.start();
+        return worker;
+    }
+
+    /** A worker process: its reports go to the ledger as they arrive, on a daemon thread. */
+    private final class Worker {
+        final ChaosLedger.WorkerLog log;
+        final Process process;
+        final Thread reader;
+        private final Writer commands;
+
+        Worker(ChaosLedger.WorkerLog log, Process process) {
+            this.log = log;
+            this.process = process;
+            this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            this.reader = new Thread(this::read, "chaos-reader " + log.name);
+            reader.setDaemon(true);
+        }
+
+        private void read() {
+            String cause = "its output ended";
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    ledger.accept(log, line);
+                }
+                if (process.waitFor(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    cause = "exit code " + process.exitValue();
+                }
+            } catch (IOException e) {
+                cause = "reading its output failed: " + e;
+            } catch (InterruptedException e) {
+                cause = "interrupted";
+            }
+            ledger.ended(log, cause);
+        }
+
+        void send(String command) {
+            try {
+                commands.write(command + "\n");
+                commands.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(log.name + " does not accept commands", e);
+            }
+        }
+    }
+}
