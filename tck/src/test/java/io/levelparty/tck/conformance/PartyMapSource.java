@@ -1,0 +1,104 @@
+package io.levelparty.tck.conformance;
+
+import io.levelparty.Codecs;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.stream.Stream;
+
+/**
+ * Leader-mode {@link PartyMap}s from {@link LevelParty#open}, each on a new directory of its own
+ * under one temporary root ({@linkplain #tempParent() in memory} where possible). Every map handed
+ * out is closed, and its directory deleted, by {@link #releaseMaps()}, which the suite runs after
+ * each test; {@link #close()} deletes the root.
+ */
+final class PartyMapSource implements MapSource {
+    private record Opened(PartyMap<String> map, Path dir) {}
+
+    private final Path root;
+    private final List<Opened> open = new ArrayList<>();
+    private long opened;
+
+    PartyMapSource() {
+        try {
+            root = Files.createTempDirectory(tempParent(), "levelparty-conformance-");
+            // For a suite built but never run: the root is empty between tests, so this removes it.
+            root.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Returns where to make the root: {@code /dev/shm} where there is one. The suite opens about
+     * 190,000 maps; on a disk LevelDB's syncs when it creates a database make that several
+     * milliseconds a map, in memory a fraction of one. The system property
+     * {@code levelparty.conformance.dir} names another parent.
+     */
+    private static Path tempParent() {
+        String configured = System.getProperty("levelparty.conformance.dir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    @Override
+    public synchronized ConcurrentNavigableMap<String, String> newMap() {
+        Path dir = root.resolve("map-" + ++opened);
+        PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
+        open.add(new Opened(map, dir));
+        return map;
+    }
+
+    @Override
+    public synchronized void releaseMaps() {
+        RuntimeException failure = null;
+        for (Opened o : open) {
+            try {
+                o.map().close();
+                deleteRecursively(o.dir());
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        open.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        releaseMaps();
+        deleteRecursively(root);
+    }
+
+    private static void deleteRecursively(Path path) {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(path)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
