@@ -26,6 +26,8 @@ final class BenchData {
     static final int BATCH = 100;
     /** Entries read by one range scan. */
     static final int SCAN = 10_000;
+    /** The LevelDB write buffer LevelParty's leader opens its database with, for the raw baselines. */
+    static final int WRITE_BUFFER_BYTES = 1 << 20;
     /** Entries written per batch while preloading. */
     private static final int LOAD_BATCH = 1_000;
 
@@ -84,10 +86,15 @@ final class BenchData {
         }
     }
 
-    /** Creates a fresh directory for one run; short, so the socket path under it fits. */
+    /** Creates a fresh directory for one run under /tmp; short, so the socket path under it fits. */
     static Path tempDir(String prefix) {
+        return tempDir(Path.of("/tmp"), prefix);
+    }
+
+    /** Creates a fresh directory for one run under {@code base}. */
+    static Path tempDir(Path base, String prefix) {
         try {
-            return Files.createTempDirectory(Path.of("/tmp"), prefix);
+            return Files.createTempDirectory(base, prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

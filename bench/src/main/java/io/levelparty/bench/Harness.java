@@ -16,6 +16,12 @@ import java.util.concurrent.TimeUnit;
  * separate JVM, as an application of several processes would be.
  */
 final class Harness {
+    /**
+     * How long the failover run lets its processes write before each kill, long enough for the
+     * process started after the last kill to be past its start-up and JIT compilation, which
+     * would otherwise compete with the election for the two CPUs.
+     */
+    private static final long SETTLE_MILLIS = 1_500;
     /** How many child JVMs are started at once. */
     private static final int START_WAVE = 4;
 
@@ -115,9 +121,10 @@ final class Harness {
      * that moment may still be served by the dying leader); then starts a process to replace it.
      * The processes run with a heap of {@code heap}: the kernel releases a killed process's socket
      * and lock only after it has unmapped its memory, which takes longer the more memory it used.
+     * The data directory is made under {@code base}.
      */
-    static Failover failover(int kills, String heap) throws Exception {
-        Path dir = BenchData.tempDir("lp-failover");
+    static Failover failover(int kills, String heap, Path base) throws Exception {
+        Path dir = BenchData.tempDir(base, "lp-failover");
         Path db = dir.resolve("db");
         List<ChildJvm> alive = new ArrayList<>();
         List<ChildJvm> all = new ArrayList<>();
@@ -132,7 +139,7 @@ final class Harness {
                 all.add(child);
             }
             for (int k = 0; k < kills; k++) {
-                TimeUnit.MILLISECONDS.sleep(300);
+                TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS);
                 ChildJvm leader = null;
                 for (ChildJvm child : alive) {
                     if (child.ask("role", "ROLE").equals("LEADER")) {

@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Leader mode, no followers: the map facade over LevelDB against leveldbjni used directly, each on
- * its own directory holding the same {@value BenchData#ENTRIES} entries, visiting keys in the same
- * random order. LevelParty's keys are strings (encoded to UTF-8 per call, as a user's would be);
- * the raw baseline gets the bytes ready-made.
+ * its own directory holding the same {@value BenchData#ENTRIES} entries, with the same LevelDB
+ * options, visiting keys in the same random order. LevelParty's keys are strings (encoded to UTF-8
+ * per call, as a user's would be); the raw baseline gets the bytes ready-made.
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -50,7 +50,8 @@ public class LeaderBench {
         if (map.role() != Role.LEADER) {
             throw new IllegalStateException("expected to lead " + dir);
         }
-        raw = factory.open(dir.resolve("raw").toFile(), new Options().createIfMissing(true));
+        raw = factory.open(dir.resolve("raw").toFile(),
+                new Options().createIfMissing(true).writeBufferSize(BenchData.WRITE_BUFFER_BYTES));
         BenchData.load(map, BenchData.ENTRIES);
         BenchData.load(raw, BenchData.ENTRIES);
         for (int i = 0; i < BenchData.ENTRIES; i++) {
@@ -95,6 +96,16 @@ public class LeaderBench {
     @BenchmarkMode(Mode.SampleTime)
     public void rawPut() {
         raw.put(rawKeys[nextIndex()], value);
+    }
+
+    /** What a leader {@code put} does, since {@code Map.put} returns the previous value. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    public byte[] rawGetAndPut() {
+        byte[] key = rawKeys[nextIndex()];
+        byte[] previous = raw.get(key);
+        raw.put(key, value);
+        return previous;
     }
 
     /** One atomic batch of {@value BenchData#BATCH} puts; the score is per entry. */

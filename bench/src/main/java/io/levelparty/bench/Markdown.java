@@ -90,7 +90,8 @@ final class Markdown {
     }
 
     String document(Report.Profile profile, String command, String date, long seconds, List<Harness.Load> loads,
-            Harness.Failover failover, List<Harness.Memory> memory, String diagnosis) {
+            Harness.Failover failover, Harness.Failover failoverInMemory, List<Harness.Memory> memory,
+            String diagnosis) {
         double leaderGet = opsPerSecond("leaderGet");
         double rawGet = opsPerSecond("rawGet");
         row("Leader `get`, no followers (ops/s, one thread)", ops(leaderGet), "raw leveldbjni `get`: " + ops(rawGet),
@@ -99,6 +100,11 @@ final class Markdown {
         double rawPut = opsPerSecond("rawPut");
         row("Leader `put`, no followers (ops/s, one thread)", ops(leaderPut), "raw leveldbjni `put`: " + ops(rawPut),
                 f("%.2f×", leaderPut / rawPut), "≥ 0.85×", leaderPut / rawPut >= 0.85);
+        double rawGetAndPut = opsPerSecond("rawGetAndPut");
+        info("… leader `put` against raw `get` then `put` of the same key: the same work, since `Map.put` "
+                + "returns the previous value", ops(leaderPut) + " (median " + micros(medianNanos("leaderPut")) + ")",
+                ops(rawGetAndPut) + " (median " + micros(medianNanos("rawGetAndPut")) + ")",
+                f("%.2f×", leaderPut / rawGetAndPut));
 
         double followerGet = medianNanos("followerGet");
         double ping = medianNanos("pingPong");
@@ -155,14 +161,21 @@ final class Markdown {
                 f("%.2f×", leaderScan / rawScan));
 
         row(f("Failover: SIGKILL of the leader → next acknowledged write, median (%d kills, %d samples; "
-                + "processes with -Xmx%s)", failover.kills(), failover.gaps().length, Report.FAILOVER_HEAP),
+                + "processes with -Xmx%s; data in %s)", failover.kills(), failover.gaps().length, Report.FAILOVER_HEAP,
+                Report.DISK),
                 micros(failover.median()), "level-party: 17–39 ms",
                 f("%.2f× of 17 ms", failover.median() / 17e6), "< 10 ms", failover.median() < 10e6
                         && failover.gapsMissing() == 0);
+        info("Failover: every sample, sorted", samplesInMillis(failover.gaps()), "", "");
         row("Failover: … maximum" + (failover.gapsMissing() > 0
                 ? f(" (%d survivors wrote nothing within 10 s)", failover.gapsMissing()) : ""),
                 micros(failover.max()), "level-party: ~120 ms when an idle process wins", "", "< 50 ms",
                 failover.max() < 50e6 && failover.gapsMissing() == 0);
+        info(f("… the same with the data in %s (tmpfs: LevelDB's fsyncs cost nothing): median / maximum%s",
+                Report.MEMORY, failoverInMemory.gapsMissing() > 0
+                        ? f(" (%d survivors wrote nothing within 10 s)", failoverInMemory.gapsMissing()) : ""),
+                micros(failoverInMemory.median()) + " / " + micros(failoverInMemory.max()),
+                "every sample: " + samplesInMillis(failoverInMemory.gaps()), "");
         for (Harness.Memory m : memory) {
             long cap = m.follower().max();
             boolean bounded = m.follower().peakUsed() <= cap && m.leader().peakUsed() <= m.leader().max();
@@ -211,6 +224,14 @@ final class Markdown {
                 : "Missed in this run: " + String.join("; ", missed) + ".\n\n");
         out.append(diagnosis.strip()).append('\n');
         return out.toString();
+    }
+
+    private static String samplesInMillis(long[] nanos) {
+        StringBuilder out = new StringBuilder();
+        for (long n : nanos) {
+            out.append(out.length() == 0 ? "" : ", ").append(f("%.0f", n / 1e6));
+        }
+        return out.append(" ms").toString();
     }
 
     private static String lpRatio(double ours, double low, double high) {

@@ -30,6 +30,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Report {
     private static final String DIAGNOSIS = "bench/diagnosis.md";
+    /** Where the failover runs keep their data: the disk, and a memory file system without fsync costs. */
+    static final Path DISK = Path.of("/tmp");
+    static final Path MEMORY = Path.of("/dev/shm");
     /** The heap of the processes of the failover run. */
     static final String FAILOVER_HEAP = "64m";
 
@@ -43,7 +46,7 @@ public final class Report {
             int loadSeconds, List<int[]> loads, int kills, int scanEntries, int scanFollowers) {}
 
     private static final Profile QUICK = new Profile("quick", 1, 2, 3, 1, 3, 5,
-            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}), 8, 1_000_000, 16);
+            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}), 5, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
             List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}, new int[] {4, 64, 50}, new int[] {4, 16, 100}),
             30, 1_000_000, 16);
@@ -67,14 +70,16 @@ public final class Report {
             log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts");
             loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2]));
         }
-        log("failover: " + profile.kills() + " kills");
-        Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP);
+        log("failover: " + profile.kills() + " kills on " + DISK);
+        Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK);
+        log("failover: " + profile.kills() + " kills on " + MEMORY);
+        Harness.Failover failoverInMemory = Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY);
         log("memory: " + profile.scanEntries() + " entries, 1 then " + profile.scanFollowers() + " followers");
         List<Harness.Memory> memory = Harness.memory(profile.scanEntries(), profile.scanFollowers(), "64m", "256m");
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
         Markdown md = new Markdown(jmh);
-        String text = md.document(profile, command, date, seconds, loads, failover, memory,
+        String text = md.document(profile, command, date, seconds, loads, failover, failoverInMemory, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
         log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
@@ -100,7 +105,7 @@ public final class Report {
     }
 
     private static void log(String line) {
-        System.out.println("# " + line);
+        System.out.println("# [" + ManagementFactory.getRuntimeMXBean().getUptime() / 1000 + " s] " + line);
         System.out.flush();
     }
 
