@@ -89,7 +89,8 @@ final class Markdown {
         rows.add("| " + measure + " | " + ours + " | " + baseline + " | " + ratio + " | — | — |");
     }
 
-    String document(Report.Profile profile, String command, String date, long seconds, List<Harness.Load> loads,
+    String document(Report.Profile profile, String command, String date, long seconds, String machineLoad,
+            List<Harness.Load> loads,
             Harness.Failover failover, Harness.Failover failoverInMemory, List<Harness.Memory> memory,
             String diagnosis) {
         double leaderGet = opsPerSecond("leaderGet");
@@ -207,6 +208,7 @@ final class Markdown {
         out.append("- Machine: ").append(Report.machine()).append("\n");
         out.append("- JDK: ").append(Report.jdk()).append("\n");
         out.append("- Date: ").append(date).append(" UTC\n");
+        out.append("- Machine load during the run: ").append(machineLoad).append(" (2 CPUs)\n");
         out.append(f("- JMH: %d fork(s), %d × %d s warm-up, %d × %d s measurement per benchmark; "
                 + "load runs: %d s warm-up, %d s measured%n", profile.forks(), profile.warmups(),
                 profile.iterationSeconds(), profile.measurements(), profile.iterationSeconds(), profile.loadWarmup(),

@@ -62,6 +62,7 @@ public final class Report {
         Path root = Path.of(args[1]);
         String command = args[2];
         long started = System.nanoTime();
+        String loadBefore = loadAverage();
         String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16);
 
         Map<String, RunResult> jmh = runJmh(profile);
@@ -78,8 +79,9 @@ public final class Report {
         List<Harness.Memory> memory = Harness.memory(profile.scanEntries(), profile.scanFollowers(), "64m", "256m");
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
+        String load = "load average (1, 5, 15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end";
         Markdown md = new Markdown(jmh);
-        String text = md.document(profile, command, date, seconds, loads, failover, failoverInMemory, memory,
+        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverInMemory, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
         log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
@@ -131,6 +133,16 @@ public final class Report {
         return String.format(Locale.ROOT, "%s, %d CPUs, %.0f GiB, %s %s", cpu,
                 Runtime.getRuntime().availableProcessors(), memKb / 1048576.0, System.getProperty("os.name"),
                 System.getProperty("os.version"));
+    }
+
+    /** Returns the system's load averages, which show how busy the machine was with other work too. */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e + ")";
+        }
     }
 
     static String jdk() {
