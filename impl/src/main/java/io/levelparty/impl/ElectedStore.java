@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ final class ElectedStore implements PartyStore {
     private final List<Consumer<Role>> roleListeners = new CopyOnWriteArrayList<>();
     /** Runs role listeners and eager re-elections; one daemon thread, so listeners see roles in order. */
     private final ExecutorService events;
+    /** The current term's backend; null once closed, and then {@link #closed} is already true. */
     private volatile Backend backend;
     private volatile boolean closed;
 
@@ -102,6 +104,7 @@ final class ElectedStore implements PartyStore {
             if (current != lost) {
                 return current; // another caller already started the next term
             }
+            long start = System.nanoTime();
             lost.close();
             Backend next = election.run(deadlineNanos);
             install(next);
@@ -111,7 +114,8 @@ final class ElectedStore implements PartyStore {
                     events.execute(() -> listener.accept(role));
                 }
             }
-            log.info("{} is now {} of {}", this, next.role(), election.socket());
+            log.info("{} is now {} of {}, {} µs after it lost the leader", this, next.role(), election.socket(),
+                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
             return next;
         }
     }
@@ -213,8 +217,9 @@ final class ElectedStore implements PartyStore {
 
     @Override
     public Role role() {
+        Backend current = backend; // null once closed, which checkOpen then reports
         checkOpen();
-        return backend.role();
+        return current.role();
     }
 
     @Override
@@ -234,6 +239,9 @@ final class ElectedStore implements PartyStore {
             try {
                 backend.close();
             } finally {
+                // A closed map may be kept long after (test suites keep thousands): let it keep
+                // no buffers, sockets or threads reachable.
+                backend = null;
                 events.shutdown();
             }
         }

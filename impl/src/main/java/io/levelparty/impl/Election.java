@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides this process's role for a directory: the OPENING state of DESIGN §5.
@@ -19,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   ok                         -> LEADER: remove a stale socket file, bind, serve
  *   lock held by someone else  -> connect to the socket
  *        ok                    -> FOLLOWER
- *        refused / no file     -> jittered backoff (0.5 ms, doubling up to 50 ms), OPENING again
+ *        refused / no file     -> jittered backoff (0.25 ms, doubling up to 2 ms), OPENING again
  *   past the deadline          -> PartyUnavailableException
  * </pre>
  *
@@ -27,14 +29,19 @@ import java.util.concurrent.TimeUnit;
  * thrown at once: retrying would only hide it. A process that finds a socket file, so joins a party
  * that exists or existed, {@linkplain LeaderServer#prepare() prepares to serve} before it first
  * competes for the lock: should it win, because the leader dies just then, the followers need not
- * wait while it loads what serving takes (it would need most of it as a follower anyway). The backoff is jittered so that followers racing
- * for a lost leader's lock do not move in step; it starts below a millisecond, because the winner
- * binds within a millisecond or two of taking the lock, and doubles up to 50 ms, so that a long
- * wait for a slow leader costs little.
+ * wait while it loads what serving takes (it would need most of it as a follower anyway).
+ *
+ * <p>The backoff is jittered so that followers racing for a lost leader's lock do not move in
+ * step. It stays short because every millisecond a loser sleeps after the winner starts listening
+ * is added to that loser's failover: the winner listens as soon as LevelDB has replayed the dead
+ * leader's log, which takes from under a millisecond to tens of them. An attempt costs a failed
+ * lock and a refused connect, some tens of microseconds, so even a long wait for a slow leader
+ * costs a waiting process about one percent of a CPU.
  */
 final class Election {
-    private static final long FIRST_BACKOFF_MICROS = 500;
-    private static final long MAX_BACKOFF_MICROS = 50_000;
+    private static final Logger log = LoggerFactory.getLogger(Election.class);
+    private static final long FIRST_BACKOFF_MICROS = 250;
+    private static final long MAX_BACKOFF_MICROS = 2_000;
 
     private final Path dir;
     private final Path socket;
@@ -73,9 +80,10 @@ final class Election {
             LeaderServer.prepare();
         }
         while (true) {
+            long openStart = System.nanoTime();
             LocalStore local = LocalStore.tryOpen(dir);
             if (local != null) {
-                return lead(local);
+                return lead(local, openStart);
             }
             try {
                 return new Backend.Followership(RemoteStore.connect(socket, requestTimeout, clientId));
@@ -92,15 +100,27 @@ final class Election {
         }
     }
 
-    private Backend lead(LocalStore local) {
+    /** Serves {@code local}, opened from {@code openStart}, to followers; logs how long each step took. */
+    private Backend lead(LocalStore local, long openStart) {
         try {
+            long opened = System.nanoTime();
             local.sweepStaleRecords(System.currentTimeMillis());
-            return new Backend.Leadership(local, LeaderServer.start(local, socket, allowedUids));
+            long swept = System.nanoTime();
+            Backend leadership = new Backend.Leadership(local, LeaderServer.start(local, socket, allowedUids));
+            long listening = System.nanoTime();
+            log.debug("Pid {} leads {}: LevelDB opened in {} µs, stale records swept in {} µs, listening {} µs later",
+                    ProcessHandle.current().pid(), dir, micros(opened - openStart), micros(swept - opened),
+                    micros(listening - swept));
+            return leadership;
         } catch (IOException | RuntimeException e) {
             local.close();
             throw new PartyUnavailableException("Took the lock of " + dir + " but could not listen on " + socket
                     + ": " + e, e);
         }
+    }
+
+    private static long micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(nanos);
     }
 
     /** Sleeps between half and all of {@code maxMicros}, but not past the deadline. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * bytes reach its limit, and iterators must go on reading until the range really ends.
  */
 class LargeValuesTest {
-    private final MapSource source = new PartyMapSource();
+    private final MapSource source = PartyMapSource.leaders();
     private final ConcurrentNavigableMap<String, String> expected =
             new ConcurrentSkipListMap<>(CodePointOrder.INSTANCE);
     private ConcurrentNavigableMap<String, String> map;

@@ -3,6 +3,7 @@ package io.levelparty.tck.conformance;
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,19 +15,34 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.stream.Stream;
 
 /**
- * Leader-mode {@link PartyMap}s from {@link LevelParty#open}, each on a new directory of its own
- * under one temporary root ({@linkplain #tempParent() in memory} where possible). Every map handed
- * out is closed, and its directory deleted, by {@link #releaseMaps()}, which the suite runs after
- * each test; {@link #close()} deletes the root.
+ * {@link PartyMap}s from {@link LevelParty#open}, each on a new directory of its own under one
+ * temporary root ({@linkplain #tempParent() in memory} where possible): in leader mode, or in
+ * follower mode, where the first open of the directory is kept as the leader and the second,
+ * a follower in the same JVM, is the map handed out. Every map handed out is closed (with its
+ * leader), and its directory deleted, by {@link #releaseMaps()}, which the suite runs after each
+ * test; {@link #close()} deletes the root.
  */
 final class PartyMapSource implements MapSource {
-    private record Opened(PartyMap<String> map, Path dir) {}
+    /** A map handed out, and the leader it reaches if it is a follower (else null). */
+    private record Opened(PartyMap<String> map, PartyMap<String> leader, Path dir) {}
 
+    private final boolean followers;
     private final Path root;
     private final List<Opened> open = new ArrayList<>();
     private long opened;
 
-    PartyMapSource() {
+    /** Returns a source of leader-mode maps. */
+    static PartyMapSource leaders() {
+        return new PartyMapSource(false);
+    }
+
+    /** Returns a source of follower-mode maps. */
+    static PartyMapSource followers() {
+        return new PartyMapSource(true);
+    }
+
+    private PartyMapSource(boolean followers) {
+        this.followers = followers;
         try {
             root = Files.createTempDirectory(tempParent(), "levelparty-conformance-");
             // For a suite built but never run: the root is empty between tests, so this removes it.
@@ -57,9 +73,17 @@ final class PartyMapSource implements MapSource {
     @Override
     public synchronized ConcurrentNavigableMap<String, String> newMap() {
         Path dir = root.resolve("map-" + ++opened);
-        PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
-        open.add(new Opened(map, dir));
-        return map;
+        PartyMap<String> first = LevelParty.open(dir, Codecs.utf8());
+        if (!followers) {
+            open.add(new Opened(first, null, dir));
+            return first;
+        }
+        PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8());
+        open.add(new Opened(follower, first, dir));
+        if (follower.role() != Role.FOLLOWER) {
+            throw new IllegalStateException("The second open of " + dir + " is " + follower.role());
+        }
+        return follower;
     }
 
     @Override
@@ -68,6 +92,9 @@ final class PartyMapSource implements MapSource {
         for (Opened o : open) {
             try {
                 o.map().close();
+                if (o.leader() != null) {
+                    o.leader().close();
+                }
                 deleteRecursively(o.dir());
             } catch (RuntimeException e) {
                 if (failure == null) {
