@@ -76,6 +76,47 @@ public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoClos
      */
     Subscription onRoleChange(Consumer<Role> listener);
 
+    /**
+     * Delivers every change to this map made from now on, by any process, to {@code listener}, until
+     * the returned subscription is closed (or the map is). Equivalent to
+     * {@code subscribe(null, false, null, false, listener)}.
+     */
+    Subscription subscribe(Consumer<? super Change<V>> listener);
+
+    /**
+     * Delivers every change to a key of the given range made from now on, by any process, to
+     * {@code listener}, until the returned subscription is closed (or the map is). The bounds work
+     * as in {@link #subMap(Object, boolean, Object, boolean)}, except that a {@code null} bound
+     * leaves that end of the range open.
+     *
+     * <ul>
+     *   <li><b>What:</b> a {@link Change.Put} or {@link Change.Remove} per key written, with the
+     *       write's {@linkplain Change sequence}, in commit order; each change once. Every change
+     *       committed after this method returns is delivered, unless a {@link Change.Gap} reports
+     *       that some may have been missed.
+     *   <li><b>Gaps:</b> when the leader changes, changes committed around the switch cannot all be
+     *       guaranteed, so a {@code Gap} with {@link Change.GapReason#LEADER_CHANGED} comes between
+     *       the last change delivered from the old leader and the first from the new one. A
+     *       subscriber that falls {@value #SUBSCRIBER_QUEUE_CAPACITY} writes behind, or whose
+     *       process cannot take the leader's changes fast enough, gets a {@code Gap} with
+     *       {@link Change.GapReason#OVERFLOW} in place of the changes dropped. After a gap, read the
+     *       map for what the subscriber needs to know.
+     *   <li><b>Thread:</b> each subscription has its own daemon thread, named
+     *       {@code levelparty-subscriber}, which calls the listener one change at a time: a slow
+     *       listener delays only itself, and never a writer. The listener may use the map. An
+     *       exception it throws is logged and delivery goes on.
+     *   <li>A value the codec cannot decode is logged and its change skipped.
+     * </ul>
+     *
+     * @throws IllegalArgumentException if {@code fromKey} is greater than {@code toKey}
+     * @throws NullPointerException if {@code listener} is null
+     */
+    Subscription subscribe(String fromKey, boolean fromInclusive, String toKey, boolean toInclusive,
+            Consumer<? super Change<V>> listener);
+
+    /** How many writes a subscriber may fall behind before changes are dropped for it. */
+    int SUBSCRIBER_QUEUE_CAPACITY = 10_000;
+
     /** Returns a new, empty batch of writes to apply atomically with {@link Batch#apply()}. */
     Batch<V> batch();
 

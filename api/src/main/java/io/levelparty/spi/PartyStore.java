@@ -60,6 +60,16 @@ public interface PartyStore extends AutoCloseable {
         return Role.LEADER;
     }
 
+    /**
+     * Passes every write committed from now on, by any process, to {@code listener}, in commit
+     * order, until the subscription is closed; and a gap where writes may have been missed. When
+     * this method returns, the subscription is in place. Stores that do not support it throw
+     * {@link UnsupportedOperationException}.
+     */
+    default Subscription subscribe(ChangeListener listener) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not publish its changes");
+    }
+
     /** Calls {@code listener} on every change of {@link #role()} until the subscription is closed. */
     default Subscription onRoleChange(Consumer<Role> listener) {
         return () -> {};

@@ -1,9 +1,11 @@
 package io.levelparty.impl;
 
+import io.levelparty.Change;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
+import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.Relation;
@@ -45,6 +47,25 @@ final class ElectedStore implements PartyStore {
     private final WriteNumbers numbers;
     private final Object termLock = new Object();
     private final List<Consumer<Role>> roleListeners = new CopyOnWriteArrayList<>();
+    /** Subscribers to changes, fed by {@link #changes} in every term. */
+    private final List<ChangeListener> changeListeners = new CopyOnWriteArrayList<>();
+    private final ChangeListener changes = new ChangeListener() {
+        @Override
+        public void onChanges(long sequence, List<StoreWrite> writes) {
+            for (ChangeListener listener : changeListeners) {
+                listener.onChanges(sequence, writes);
+            }
+        }
+
+        @Override
+        public void onGap(Change.GapReason reason) {
+            for (ChangeListener listener : changeListeners) {
+                listener.onGap(reason);
+            }
+        }
+    };
+    /** Whether the current term's store feeds {@link #changes}. Guarded by termLock. */
+    private boolean termSubscribed;
     /** Runs role listeners and eager re-elections; one daemon thread, so listeners see roles in order. */
     private final ExecutorService events;
     /** The current term's backend; null once closed, and then {@link #closed} is already true. */
@@ -70,8 +91,13 @@ final class ElectedStore implements PartyStore {
         return store;
     }
 
+    /** Makes {@code next} the current term; called under termLock, or before the store is shared. */
     private void install(Backend next) {
         backend = next;
+        termSubscribed = false;
+        if (!changeListeners.isEmpty()) {
+            subscribeTerm(next);
+        }
         if (next instanceof Backend.Followership follower) {
             follower.store().onConnectionLost(() -> {
                 try {
@@ -106,6 +132,9 @@ final class ElectedStore implements PartyStore {
             }
             long start = System.nanoTime();
             lost.close();
+            if (!changeListeners.isEmpty()) {
+                changes.onGap(Change.GapReason.LEADER_CHANGED); // after the old term's last change
+            }
             Backend next = election.run(deadlineNanos);
             install(next);
             if (next.role() != lost.role()) {
@@ -220,6 +249,35 @@ final class ElectedStore implements PartyStore {
         Backend current = backend; // null once closed, which checkOpen then reports
         checkOpen();
         return current.role();
+    }
+
+    /**
+     * {@inheritDoc} Across terms: each new term's store is subscribed in turn, and a gap marks every
+     * change of term. The listener is called by the term's store, on its thread.
+     */
+    @Override
+    public Subscription subscribe(ChangeListener listener) {
+        synchronized (termLock) {
+            checkOpen();
+            changeListeners.add(listener);
+            if (!termSubscribed) {
+                subscribeTerm(backend);
+            }
+        }
+        return () -> changeListeners.remove(listener);
+    }
+
+    /**
+     * Feeds {@link #changes} from {@code term}'s store. If the connection to the leader fails
+     * meanwhile, the term ends and the next one subscribes: the listeners then get a gap.
+     */
+    private void subscribeTerm(Backend term) {
+        try {
+            term.store().subscribe(changes);
+            termSubscribed = true;
+        } catch (ConnectionLostException | PartyClosedException e) {
+            log.debug("Subscribing to the changes of {} failed; the next term will: {}", this, e.toString());
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.levelparty.impl;
 
+import io.levelparty.Change;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
@@ -7,6 +8,8 @@ import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.Hello;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Request;
+import io.levelparty.Subscription;
+import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
 import java.io.IOException;
@@ -53,6 +56,11 @@ final class FollowerConnection {
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
     private static final int FLUSH_BYTES = 64 << 10;
+    /**
+     * How many committed writes may wait to be pushed to a subscribed follower before the leader
+     * drops them (and pushes EVENTS_LOST): the leader never waits for a follower's events.
+     */
+    private static final int EVENT_QUEUE_CAPACITY = 16_384;
     private static final long OWN_PID = ProcessHandle.current().pid();
 
     private final AFUNIXSocket socket;
@@ -68,6 +76,11 @@ final class FollowerConnection {
     private final FrameReader input;
     private final OutputStream out;
     private final FrameBuffer replies = new FrameBuffer();
+    /** Held while writing to the socket: replies and pushed events come from different threads. */
+    private final Object sendLock = new Object();
+    /** Pushes the store's changes to the follower once it has subscribed; only the connection's thread sets it. */
+    private volatile Relay<Event> events;
+    private volatile Subscription eventSource;
     private final Request request = new Request();
     private volatile boolean established;
     private volatile boolean closing;
@@ -135,8 +148,81 @@ final class FollowerConnection {
         } catch (RuntimeException | Error e) {
             log.error("Serving follower pid {} at {} failed; closing its connection", peerPid, socketPath, e);
         } finally {
+            stopEvents();
             closeSocket();
             onEnd.accept(this);
+        }
+    }
+
+    /** One committed write, to push. */
+    private record Event(long seq, List<StoreWrite> writes) {}
+
+    /**
+     * From now on pushes every write the store commits to the follower, in commit order, from a
+     * thread of its own: the committing thread only queues it.
+     */
+    private void pushEvents() {
+        if (events != null) {
+            return;
+        }
+        FrameBuffer frames = new FrameBuffer();
+        Relay<Event> relay = new Relay<>("levelparty-leader-events-" + peerPid, EVENT_QUEUE_CAPACITY,
+                new Relay.Sink<>() {
+                    @Override
+                    public void accept(Event event) throws IOException {
+                        try {
+                            Protocol.writeEvent(frames.wire(), event.seq(), event.writes());
+                        } catch (FrameTooLargeException e) {
+                            Protocol.writeEventsLost(frames.wire()); // said, rather than lost silently
+                        }
+                        sendEvents(frames);
+                    }
+
+                    @Override
+                    public void gap(Change.GapReason reason) throws IOException {
+                        Protocol.writeEventsLost(frames.wire());
+                        sendEvents(frames);
+                    }
+                });
+        events = relay;
+        eventSource = store.subscribe(new ChangeListener() {
+            @Override
+            public void onChanges(long sequence, List<StoreWrite> writes) {
+                relay.offer(new Event(sequence, writes));
+            }
+
+            @Override
+            public void onGap(Change.GapReason reason) {
+                relay.gap(reason);
+            }
+        });
+    }
+
+    private void sendEvents(FrameBuffer frames) throws IOException {
+        try {
+            send(frames);
+        } catch (IOException e) {
+            if (!closing) {
+                log.debug("Could not push events to follower pid {}: {}", peerPid, e.toString());
+            }
+            close(); // the connection is broken for replies too
+        }
+    }
+
+    private void stopEvents() {
+        Subscription source = eventSource;
+        if (source != null) {
+            source.close();
+        }
+        Relay<Event> relay = events;
+        if (relay != null) {
+            relay.close();
+        }
+    }
+
+    private void send(FrameBuffer frames) throws IOException {
+        synchronized (sendLock) {
+            frames.writeTo(out);
         }
     }
 
@@ -162,11 +248,11 @@ final class FollowerConnection {
         if (refusal != null) {
             log.warn("Refused pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath, refusal);
             Protocol.writeHelloReply(replies.wire(), false, OWN_PID, refusal);
-            replies.writeTo(out);
+            send(replies);
             return false;
         }
         Protocol.writeHelloReply(replies.wire(), true, OWN_PID, "");
-        replies.writeTo(out);
+        send(replies);
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
         socket.setSoTimeout(0);
         clientId = hello.clientId();
@@ -190,7 +276,7 @@ final class FollowerConnection {
     private void serve() throws IOException {
         for (;;) {
             if (!input.hasBufferedFrame() && !replies.isEmpty()) {
-                replies.writeTo(out); // about to block reading: send the replies so far, in one write
+                send(replies); // about to block reading: send the replies so far, in one write
             }
             Bytes<?> frame = input.next();
             if (frame == null) {
@@ -200,7 +286,7 @@ final class FollowerConnection {
             Protocol.readRequest(frame, request);
             execute(request);
             if (replies.size() >= FLUSH_BYTES) {
-                replies.writeTo(out);
+                send(replies);
             }
         }
     }
@@ -226,6 +312,10 @@ final class FollowerConnection {
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
                 case PING -> Protocol.writeDoneReply(wire, r.id);
+                case SUBSCRIBE -> {
+                    pushEvents();
+                    Protocol.writeDoneReply(wire, r.id);
+                }
                 default -> throw new IllegalStateException("readRequest returned " + r.type);
             }
         } catch (PartyClosedException e) {
@@ -294,7 +384,7 @@ final class FollowerConnection {
     private void sendRepliesSoFar() {
         try {
             if (!replies.isEmpty()) {
-                replies.writeTo(out);
+                send(replies);
             }
         } catch (IOException e) {
             log.debug("Could not send follower pid {} its last replies: {}", peerPid, e.toString());

@@ -3,6 +3,8 @@ package io.levelparty.impl;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.Subscription;
+import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.Relation;
@@ -63,6 +65,8 @@ final class LocalStore implements PartyStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by {@link #writeLock}. */
     private final ClientRecords records = new ClientRecords();
+    /** Used under {@link #writeLock}. */
+    private final ChangeFeed changes = new ChangeFeed();
     private volatile boolean closed;
 
     private LocalStore(Path dir, NativeDB db) {
@@ -128,16 +132,31 @@ final class LocalStore implements PartyStore {
         apply(new WriteCommand.Batch(writes));
     }
 
+    /**
+     * {@inheritDoc} The listener is called on the writing thread with this store's write lock held:
+     * writes wait for it.
+     */
+    @Override
+    public Subscription subscribe(ChangeListener listener) {
+        checkOpen();
+        return changes.subscribe(listener);
+    }
+
     /** Applies {@code command} and returns its outcome. */
     <R> R apply(WriteCommand<R> command) {
         return write(() -> {
             if (!(command instanceof WriteCommand.Batch)) {
-                return command.stage(direct); // one change at most: atomic as it is
+                WriteCommand.Staging staging = changes.recording(direct);
+                R outcome = command.stage(staging); // one change at most: atomic as it is
+                changes.committed(staging);
+                return outcome;
             }
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
-                R outcome = command.stage(staging(batch));
+                WriteCommand.Staging staging = changes.recording(staging(batch));
+                R outcome = command.stage(staging);
                 db.write(writeOptions, batch);
+                changes.committed(staging);
                 return outcome;
             } finally {
                 batch.delete();
@@ -160,13 +179,15 @@ final class LocalStore implements PartyStore {
             NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
-                R outcome = command.stage(staging(batch));
+                WriteCommand.Staging staging = changes.recording(staging(batch));
+                R outcome = command.stage(staging);
                 batch.put(ClientRecords.key(id.client(), id.seq()),
                         ClientRecords.value(System.currentTimeMillis(), command.encode(outcome)));
                 for (long seq : confirmed) {
                     batch.delete(ClientRecords.key(id.client(), seq));
                 }
                 db.write(writeOptions, batch); // the write and its record reach the log together
+                changes.committed(staging);
                 confirmed.clear();
                 recorded.add(id.seq());
                 return outcome;

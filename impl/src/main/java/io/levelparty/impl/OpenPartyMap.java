@@ -1,17 +1,23 @@
 package io.levelparty.impl;
 
+import io.levelparty.Change;
 import io.levelparty.PartyMap;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
+import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.StoreWrite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /** The {@link PartyMap} a caller gets from {@code LevelParty.open}: the whole-range view plus the lifecycle. */
 final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
+
+    private final Set<ChangeSubscriber<V>> subscribers = ConcurrentHashMap.newKeySet();
 
     OpenPartyMap(PartyStore store, ValueCodec<V> values) {
         super(store, values, null, false, null, false, /* descending= */ false);
@@ -25,6 +31,34 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
     @Override
     public Subscription onRoleChange(Consumer<Role> listener) {
         return store.onRoleChange(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public Subscription subscribe(Consumer<? super Change<V>> listener) {
+        return subscribe(null, false, null, false, listener);
+    }
+
+    @Override
+    public Subscription subscribe(String fromKey, boolean fromInclusive, String toKey, boolean toInclusive,
+            Consumer<? super Change<V>> listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (fromKey != null && toKey != null && Keys.ORDER.compare(fromKey, toKey) > 0) {
+            throw new IllegalArgumentException("fromKey \"" + fromKey + "\" is greater than toKey \"" + toKey + "\"");
+        }
+        KeyRange range = new KeyRange(fromKey == null ? null : Keys.encode(fromKey), fromInclusive,
+                toKey == null ? null : Keys.encode(toKey), toInclusive);
+        ChangeSubscriber<V> subscriber = new ChangeSubscriber<>(range, values, listener);
+        subscribers.add(subscriber);
+        try {
+            subscriber.subscribeTo(store);
+        } catch (RuntimeException e) {
+            subscribers.remove(subscriber);
+            throw e;
+        }
+        return () -> {
+            subscribers.remove(subscriber);
+            subscriber.close();
+        };
     }
 
     @Override
@@ -51,8 +85,16 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
         };
     }
 
+    /** Closes the map and ends its subscriptions' threads. */
     @Override
     public void close() {
-        store.close();
+        try {
+            store.close();
+        } finally {
+            for (ChangeSubscriber<V> subscriber : subscribers) {
+                subscriber.close();
+            }
+            subscribers.clear();
+        }
     }
 }

@@ -64,6 +64,7 @@ import net.openhft.chronicle.wire.WireOut;
  *                   descending:bool limit:int32                    → PAGE
  *   COUNT      17   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → NUMBER
  *   PING       18   id                                             → DONE
+ *   SUBSCRIBE  19   id                                             → DONE, then EVENT pushes
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -77,8 +78,12 @@ import net.openhft.chronicle.wire.WireOut;
  *   ERROR       46   id kind:int8 message:text                      instead of any reply above
  * </pre>
  * Pushes, from the leader, unasked and unanswered: codes 64 to 127. A follower skips a push it
- * does not know, so new pushes need no new version. Reserved: 64 INVALIDATE (keys whose cached
- * values a follower must drop) and 65 EVENT (changes for subscribers); version 1 sends neither.
+ * does not know, so new pushes need no new version.
+ * <pre>
+ *   EVENT       65   seq:int64 n:int32 then n × (key:bytes value:bytes?)   one committed write
+ *   EVENTS_LOST 66                                                 EVENTs were dropped here
+ * </pre>
+ * Reserved: 64 INVALIDATE (keys whose cached values a follower must drop).
  *
  * <h2>Fields</h2>
  * <ul>
@@ -96,6 +101,11 @@ import net.openhft.chronicle.wire.WireOut;
  *       null key stands beyond every key, as in {@link io.levelparty.spi.PartyStore#navigate}.
  *   <li>A null range bound is unbounded; {@code limit} is positive. A PAGE may hold fewer entries
  *       than the limit (the leader caps pages by size), and is empty only at the end of the range.
+ *   <li>After DONE answers SUBSCRIBE, the leader pushes an EVENT for every write it commits, in
+ *       commit order, until the connection ends: {@code seq} numbers the write in this leader's
+ *       term, and each of its changes is a key and its new value, null for a removal. It never
+ *       blocks a write for a follower: when a follower takes EVENTs too slowly, the leader drops
+ *       them and pushes EVENTS_LOST before the next EVENT it sends.
  *   <li>{@code kind} is an {@link ErrorKind} code; {@code message} says what went wrong. Keys
  *       starting with byte 0xFF are reserved for the leader's own records: GET, PUT, DELETE, CAS or
  *       BATCH naming one gets ERROR ILLEGAL_ARGUMENT, and a BATCH with one applies none of its writes.
@@ -143,7 +153,9 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46);
+        SUBSCRIBE(19),
+        VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46),
+        EVENT(65), EVENTS_LOST(66);
 
         private static final MessageType[] BY_CODE = new MessageType[LAST_PUSH_CODE + 1];
 
@@ -231,7 +243,10 @@ final class Protocol {
         /** ENTRY's key. */
         byte[] key;
         boolean flag;
+        /** EVENT's writes. */
+        List<StoreWrite> writes;
         List<StoreEntry> entries;
+        /** NUMBER's count; EVENT's sequence. */
         long count;
         ErrorKind errorKind;
         String message;
@@ -293,19 +308,26 @@ final class Protocol {
     }
 
     static void writeBatch(WireOut wire, long id, long seq, long ackedUpTo, List<StoreWrite> writes) {
+        checkPayload(payloadOf(writes));
+        long start = beginWrite(wire, MessageType.BATCH, id, seq, ackedUpTo);
+        writeWrites(wire.getValueOut(), writes);
+        endFrame(wire, start);
+    }
+
+    private static long payloadOf(List<StoreWrite> writes) {
         long payload = 0;
         for (StoreWrite write : writes) {
             payload += write.key().length + lengthOf(write.value());
         }
-        checkPayload(payload);
-        long start = beginWrite(wire, MessageType.BATCH, id, seq, ackedUpTo);
-        ValueOut out = wire.getValueOut();
+        return payload;
+    }
+
+    private static void writeWrites(ValueOut out, List<StoreWrite> writes) {
         out.fixedInt32(writes.size());
         for (StoreWrite write : writes) {
             out.bytes(write.key());
             writeNullable(out, write.value());
         }
-        endFrame(wire, start);
     }
 
     static void writeNavigate(WireOut wire, long id, byte[] key, Relation relation) {
@@ -336,6 +358,23 @@ final class Protocol {
 
     static void writePing(WireOut wire, long id) {
         endFrame(wire, beginFrameWithId(wire, MessageType.PING, id));
+    }
+
+    static void writeSubscribe(WireOut wire, long id) {
+        endFrame(wire, beginFrameWithId(wire, MessageType.SUBSCRIBE, id));
+    }
+
+    static void writeEvent(WireOut wire, long seq, List<StoreWrite> writes) {
+        checkPayload(payloadOf(writes));
+        long start = beginFrame(wire, MessageType.EVENT);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt64(seq);
+        writeWrites(out, writes);
+        endFrame(wire, start);
+    }
+
+    static void writeEventsLost(WireOut wire) {
+        endFrame(wire, beginFrame(wire, MessageType.EVENTS_LOST));
     }
 
     static void writeValueReply(WireOut wire, long id, byte[] value) {
@@ -552,12 +591,7 @@ final class Protocol {
             }
             case BATCH -> {
                 readSequence(in, into);
-                int n = readCount(in, MIN_WRITE_BYTES);
-                List<StoreWrite> writes = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    writes.add(new StoreWrite(readBytes(in), readNullableBytes(in)));
-                }
-                into.writes = writes;
+                into.writes = readWrites(in);
             }
             case NAVIGATE -> {
                 into.key = readNullableBytes(in);
@@ -576,20 +610,22 @@ final class Protocol {
                 }
             }
             case COUNT -> into.range = readRange(in);
-            case PING -> { }
+            case PING, SUBSCRIBE -> { }
             default -> throw new MalformedFrameException("unexpected " + type + " from a follower");
         }
         expectEnd(in);
     }
 
     /**
-     * Decodes a reply frame's body into {@code into}.
+     * Decodes a frame from the leader into {@code into}: a reply, or a push (EVENT or EVENTS_LOST,
+     * which have no id; {@code type} is null for a push this version does not know).
      *
-     * @return false if the frame is a push, which the caller skips
+     * @return false if the frame is a push
      */
     static boolean readReply(Bytes<?> in, Reply into) throws MalformedFrameException {
         int code = readInt8(in);
         if (code >= FIRST_PUSH_CODE && code <= LAST_PUSH_CODE) {
+            readPush(in, MessageType.of(code), into);
             return false;
         }
         MessageType type = typeOf(code);
@@ -632,6 +668,28 @@ final class Protocol {
         }
         expectEnd(in);
         return true;
+    }
+
+    private static void readPush(Bytes<?> in, MessageType type, Reply into) throws MalformedFrameException {
+        into.type = type;
+        into.writes = null;
+        if (type == MessageType.EVENT) {
+            into.count = readInt64(in);
+            into.writes = readWrites(in);
+        } else if (type != MessageType.EVENTS_LOST) {
+            into.type = null;
+            return; // unknown: skipped whole
+        }
+        expectEnd(in);
+    }
+
+    private static List<StoreWrite> readWrites(Bytes<?> in) throws MalformedFrameException {
+        int n = readCount(in, MIN_WRITE_BYTES);
+        List<StoreWrite> writes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            writes.add(new StoreWrite(readBytes(in), readNullableBytes(in)));
+        }
+        return writes;
     }
 
     private static void readSequence(Bytes<?> in, Request into) throws MalformedFrameException {

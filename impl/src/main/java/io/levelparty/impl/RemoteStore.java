@@ -1,14 +1,17 @@
 package io.levelparty.impl;
 
+import io.levelparty.Change;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyProtocolException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
+import io.levelparty.Subscription;
 import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.HelloReply;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Reply;
+import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.Relation;
@@ -106,6 +109,8 @@ final class RemoteStore implements PartyStore {
     /** The right to read the socket; `input` and `reply` belong to its holder. */
     private final AtomicBoolean reading = new AtomicBoolean();
     private final Reply reply = new Reply();
+    /** Receives the leader's EVENT pushes once subscribed. */
+    private volatile ChangeListener changeListener;
     /** When the last call was made, as System.nanoTime(). */
     private volatile long lastCallNanos = System.nanoTime();
     /** Closed or lost: set under sendLock, read without it. */
@@ -291,6 +296,19 @@ final class RemoteStore implements PartyStore {
             Objects.requireNonNull(write, "writes contains null");
         }
         call(MessageType.BATCH, MessageType.DONE, (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes));
+    }
+
+    /**
+     * {@inheritDoc} The listener is called by whichever thread reads the socket when an EVENT
+     * arrives (a caller waiting for its reply, or the watcher): it must not block. One listener per
+     * connection; the subscription lasts as long as the connection.
+     */
+    @Override
+    public Subscription subscribe(ChangeListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        changeListener = listener; // before SUBSCRIBE: events may overtake its reply
+        call(MessageType.SUBSCRIBE, MessageType.DONE, Protocol::writeSubscribe);
+        return () -> changeListener = null;
     }
 
     /** Waits for a round trip to the leader. */
@@ -579,7 +597,8 @@ final class RemoteStore implements PartyStore {
             throw new EOFException("the leader closed the connection");
         }
         if (!Protocol.readReply(frame, reply)) {
-            return true; // a push this version does not use
+            deliverPush(reply);
+            return true;
         }
         Call call = calls.get(reply.id);
         if (call == null) {
@@ -593,6 +612,18 @@ final class RemoteStore implements PartyStore {
             call.succeed(reply);
         }
         return true;
+    }
+
+    private void deliverPush(Reply push) {
+        ChangeListener listener = changeListener;
+        if (listener == null || over || push.type == null) {
+            return; // nobody listens, the connection is over, or a push this version does not know
+        }
+        if (push.type == MessageType.EVENT) {
+            listener.onChanges(push.count, push.writes);
+        } else if (push.type == MessageType.EVENTS_LOST) {
+            listener.onGap(Change.GapReason.OVERFLOW);
+        }
     }
 
     /** The watcher's loop: reads the socket whenever no call has been made for {@link #IDLE_NANOS}. */

@@ -193,12 +193,39 @@ class ProtocolTest {
     }
 
     @Test
-    void pushesAreSkippedByFollowers() throws IOException {
+    void pushesThisVersionDoesNotKnowAreSkippedByFollowers() throws IOException {
         byte[] frame = RawFrames.frame(out -> {
             out.fixedInt8((byte) 64);
             out.text("whatever a later version pushes");
         });
-        assertFalse(Protocol.readReply(body(frame), new Reply()));
+        Reply reply = new Reply();
+        assertFalse(Protocol.readReply(body(frame), reply));
+        assertNull(reply.type);
+    }
+
+    @Test
+    void subscriptionMessagesDecodeAsWritten() throws IOException {
+        assertEquals(MessageType.SUBSCRIBE, request(w -> Protocol.writeSubscribe(w, 9)).type);
+        List<StoreWrite> writes = List.of(StoreWrite.put(KEY, VALUE), StoreWrite.delete(VALUE));
+        Reply event = new Reply();
+        assertFalse(Protocol.readReply(body(encode(w -> Protocol.writeEvent(w, 42, writes))), event));
+        assertEquals(MessageType.EVENT, event.type);
+        assertEquals(42, event.count);
+        assertEquals(2, event.writes.size());
+        assertArrayEquals(KEY, event.writes.get(0).key());
+        assertArrayEquals(VALUE, event.writes.get(0).value());
+        assertArrayEquals(VALUE, event.writes.get(1).key());
+        assertTrue(event.writes.get(1).isDelete());
+        Reply lost = new Reply();
+        assertFalse(Protocol.readReply(body(encode(Protocol::writeEventsLost)), lost));
+        assertEquals(MessageType.EVENTS_LOST, lost.type);
+        byte[] truncated = RawFrames.frame(out -> {
+            out.fixedInt8(MessageType.EVENT.code);
+            out.fixedInt64(1);
+            out.fixedInt32(2);
+            out.bytes(KEY);
+        });
+        assertThrows(MalformedFrameException.class, () -> Protocol.readReply(body(truncated), new Reply()));
     }
 
     @Test

@@ -35,6 +35,7 @@ public final class ChildProcess implements AutoCloseable {
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
     /** Lines announcing role changes, kept apart from replies. */
     private final BlockingQueue<String> announcements = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> changes = new LinkedBlockingQueue<>();
 
     private ChildProcess(String name, Process process) {
         this.name = name;
@@ -77,7 +78,7 @@ public final class ChildProcess implements AutoCloseable {
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
-                (line.startsWith("NOW ") ? announcements : replies).add(line);
+                (line.startsWith("NOW ") ? announcements : line.startsWith("CHANGE ") ? changes : replies).add(line);
             }
         } catch (IOException e) {
             replies.add("ERROR output lost: " + e);
@@ -116,6 +117,11 @@ public final class ChildProcess implements AutoCloseable {
     /** Returns the next role announcement ("NOW LEADER" …), waiting at most {@code timeout}. */
     public String nextAnnouncement(Duration timeout) throws InterruptedException {
         return announcements.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Returns the next change announcement ("CHANGE PUT k v 7" …), waiting at most {@code timeout}. */
+    public String nextChange(Duration timeout) throws InterruptedException {
+        return changes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private String nextReply() {

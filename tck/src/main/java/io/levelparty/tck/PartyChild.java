@@ -1,5 +1,6 @@
 package io.levelparty.tck;
 
+import io.levelparty.Change;
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
@@ -20,9 +21,12 @@ import java.nio.file.Path;
  * putmany PREFIX N    -> OK               (puts PREFIX/0 … PREFIX/N-1, value = the key)
  * count PREFIX        -> COUNT n          (keys starting with PREFIX)
  * role                -> ROLE LEADER|FOLLOWER
+ * subscribe           -> OK               (then announces every change, see below)
  * close               -> CLOSED, and the process exits
  * </pre>
- * Errors answer {@code ERROR <exception>}. Role changes are announced as {@code NOW <role>} lines.
+ * Errors answer {@code ERROR <exception>}. Role changes are announced as {@code NOW <role>} lines,
+ * and, once subscribed, changes as {@code CHANGE PUT <key> <value> <sequence>},
+ * {@code CHANGE REMOVE <key> <sequence>} and {@code CHANGE GAP <reason>} lines.
  */
 public final class PartyChild {
     private PartyChild() {}
@@ -51,6 +55,10 @@ public final class PartyChild {
                     case "count" -> reply("COUNT " + map.tailMap(words[1]).keySet().stream()
                             .takeWhile(k -> k.startsWith(words[1])).count());
                     case "role" -> reply("ROLE " + map.role());
+                    case "subscribe" -> {
+                        map.subscribe(change -> reply("CHANGE " + describe(change)));
+                        reply("OK");
+                    }
                     case "close" -> {
                         map.close();
                         reply("CLOSED");
@@ -63,6 +71,16 @@ public final class PartyChild {
             }
         }
         map.close();
+    }
+
+    private static String describe(Change<String> change) {
+        if (change instanceof Change.Put<String> put) {
+            return "PUT " + put.key() + " " + put.value() + " " + put.sequence();
+        }
+        if (change instanceof Change.Remove<String> remove) {
+            return "REMOVE " + remove.key() + " " + remove.sequence();
+        }
+        return "GAP " + ((Change.Gap<String>) change).reason();
     }
 
     private static synchronized void reply(String line) {

@@ -2,6 +2,7 @@ package io.levelparty.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,5 +139,51 @@ public abstract class PartyScenarioContract {
         a.expect("put after a", "OK");
         assertEquals("VALUE a", b.expect("get after", "VALUE "));
         assertEquals(20, count(b, "before/"));
+    }
+
+    @Test
+    void aSubscriberSeesOtherProcessesWritesInOrderAndIsToldOfTheGapAtAFailover() throws Exception {
+        List<ChildProcess> group = leaderWithTwoFollowers();
+        ChildProcess a = start("subscriber");
+        assertEquals("FOLLOWER", a.awaitReady());
+        a.expect("subscribe", "OK");
+        ChildProcess b = group.get(1);
+        ChildProcess c = group.get(2);
+
+        b.expect("putmany b 20", "OK");
+        c.expect("putmany c 20", "OK");
+        b.expect("put b/0 again", "OK");
+        List<String> expected = new ArrayList<>();
+        for (String writer : List.of("b", "c")) {
+            for (int i = 0; i < 20; i++) {
+                expected.add(writer + "/" + i + "=" + writer + "/" + i);
+            }
+        }
+        expected.add("b/0=again");
+        List<String> seen = new ArrayList<>();
+        long lastSequence = Long.MIN_VALUE;
+        for (int i = 0; i < expected.size(); i++) {
+            String[] change = nextChange(a).split(" ");
+            assertEquals("PUT", change[1], String.join(" ", change));
+            seen.add(change[2] + "=" + change[3]);
+            long sequence = Long.parseLong(change[4]);
+            assertTrue(sequence > lastSequence, "sequences increase in commit order: " + seen);
+            lastSequence = sequence;
+        }
+        assertEquals(expected, seen, "every change of both writers, in the order they were made");
+
+        group.get(0).kill();
+        group.get(0).awaitExit(TAKEOVER_TIMEOUT);
+        a.expect("put after/a 1", "OK"); // in the new term, which the subscriber joins subscribed
+        b.expect("put after/b 2", "OK");
+        assertEquals("CHANGE GAP LEADER_CHANGED", nextChange(a), "the failover is reported as a gap");
+        assertTrue(nextChange(a).startsWith("CHANGE PUT after/a 1 "));
+        assertTrue(nextChange(a).startsWith("CHANGE PUT after/b 2 "));
+    }
+
+    private static String nextChange(ChildProcess child) throws InterruptedException {
+        String change = child.nextChange(TAKEOVER_TIMEOUT);
+        assertNotNull(change, child + " announced no change within " + TAKEOVER_TIMEOUT);
+        return change;
     }
 }
