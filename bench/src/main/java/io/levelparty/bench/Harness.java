@@ -115,7 +115,8 @@ final class Harness {
     }
 
     /**
-     * Keeps three processes writing without pause, and {@code kills} times SIGKILLs whichever leads
+     * Keeps three processes writing, pausing {@code pauseMicros} between writes (0: without pause,
+     * which keeps the machine's CPUs busy), and {@code kills} times SIGKILLs whichever leads
      * and measures, in each survivor, the time from the kill to the acknowledgement of its first
      * write issued after the killed process was seen to stop (a write issued between the signal and
      * that moment may still be served by the dying leader); then starts a process to replace it.
@@ -123,7 +124,7 @@ final class Harness {
      * and lock only after it has unmapped its memory, which takes longer the more memory it used.
      * The data directory is made under {@code base}.
      */
-    static Failover failover(int kills, String heap, Path base) throws Exception {
+    static Failover failover(int kills, String heap, Path base, long pauseMicros) throws Exception {
         Path dir = BenchData.tempDir(base, "lp-failover");
         Path db = dir.resolve("db");
         List<ChildJvm> alive = new ArrayList<>();
@@ -133,7 +134,8 @@ final class Harness {
         List<String> jvmArgs = List.of("-Xmx" + heap);
         try {
             for (int i = 0; i < 3; i++) {
-                ChildJvm child = ChildJvm.start("writer-" + i, LoadChild.class, jvmArgs, "write", db.toString());
+                ChildJvm child = ChildJvm.start("writer-" + i, LoadChild.class, jvmArgs, "write", db.toString(),
+                        Long.toString(pauseMicros));
                 child.expect("READY");
                 alive.add(child);
                 all.add(child);
@@ -162,7 +164,8 @@ final class Harness {
                         gaps.add(gap);
                     }
                 }
-                ChildJvm fresh = ChildJvm.start("writer-" + (k + 3), LoadChild.class, jvmArgs, "write", db.toString());
+                ChildJvm fresh = ChildJvm.start("writer-" + (k + 3), LoadChild.class, jvmArgs, "write", db.toString(),
+                        Long.toString(pauseMicros));
                 fresh.expect("READY");
                 alive.add(fresh);
                 all.add(fresh);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A process of the multi-process harness ({@link Harness}): opens a directory with LevelParty and
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                     measured; their latencies, in ns, are written to OUT
  * LoadChild scan DIR
  *   -> READY role                     "go" -> SCANNED entries nanos peakUsed peakRetained max
- * LoadChild write DIR                 puts without pause from the start
+ * LoadChild write DIR PAUSE_MICROS    puts from the start, pausing PAUSE_MICROS between puts (0: none)
  *   -> READY role                     "role" -> ROLE role
  *                                     "since K D" -> GAP ns from K to the acknowledgement of the first
  *                                     put issued at or after D, or GAP none (System.nanoTime values)
@@ -52,7 +53,7 @@ public final class LoadChild {
             case "load" -> load(map, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]), in);
             case "scan" -> scan(map, heap, in);
-            case "write" -> write(map, in);
+            case "write" -> write(map, Long.parseLong(args[2]), in);
             default -> throw new IllegalArgumentException("unknown job " + args[0]);
         }
         map.close();
@@ -170,7 +171,7 @@ public final class LoadChild {
         }
     }
 
-    private static void write(PartyMap<byte[]> map, BufferedReader in) throws IOException {
+    private static void write(PartyMap<byte[]> map, long pauseMicros, BufferedReader in) throws IOException {
         long[] issued = new long[WRITE_LOG];
         long[] acked = new long[WRITE_LOG];
         AtomicLong written = new AtomicLong();
@@ -190,6 +191,9 @@ public final class LoadChild {
                 issued[slot] = start;
                 acked[slot] = System.nanoTime();
                 written.incrementAndGet();
+                if (pauseMicros > 0) {
+                    LockSupport.parkNanos(pauseMicros * 1000);
+                }
             }
         }, "writer");
         writer.setDaemon(true);

@@ -35,6 +35,8 @@ public final class Report {
     static final Path MEMORY = Path.of("/dev/shm");
     /** The heap of the processes of the failover run. */
     static final String FAILOVER_HEAP = "64m";
+    /** How long the failover run's writers pause between writes, leaving the CPUs room for the failover itself. */
+    static final long FAILOVER_PAUSE_MICROS = 1_000;
 
     /**
      * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
@@ -72,16 +74,19 @@ public final class Report {
             loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2]));
         }
         log("failover: " + profile.kills() + " kills on " + DISK);
-        Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK);
+        Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);
+        log("failover: " + profile.kills() + " kills on " + DISK + ", writers without pause");
+        Harness.Failover failoverSaturated = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, 0);
         log("failover: " + profile.kills() + " kills on " + MEMORY);
-        Harness.Failover failoverInMemory = Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY);
+        Harness.Failover failoverInMemory =
+                Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY, FAILOVER_PAUSE_MICROS);
         log("memory: " + profile.scanEntries() + " entries, 1 then " + profile.scanFollowers() + " followers");
         List<Harness.Memory> memory = Harness.memory(profile.scanEntries(), profile.scanFollowers(), "64m", "256m");
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
         String load = "load average (1, 5, 15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end";
         Markdown md = new Markdown(jmh);
-        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverInMemory, memory,
+        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverSaturated, failoverInMemory, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
         log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");

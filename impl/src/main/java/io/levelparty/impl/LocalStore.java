@@ -200,12 +200,13 @@ final class LocalStore implements PartyStore {
     /**
      * Deletes the records of clients whose newest record is older than
      * {@link ClientRecords#STALE_AFTER_MILLIS}: clients that went away without confirming their
-     * last writes, which nobody will resend any more.
+     * last writes, which nobody will resend any more. The records are read without the write
+     * lock, so that writes wait only for the deletion.
      */
     void sweepStaleRecords(long nowMillis) {
-        write(() -> {
-            Map<UUID, Long> newest = new HashMap<>();
-            Map<UUID, List<byte[]>> keys = new HashMap<>();
+        Map<UUID, Long> newest = new HashMap<>();
+        Map<UUID, List<byte[]>> keys = new HashMap<>();
+        read(() -> {
             NativeIterator it = db.iterator(readOptions);
             try {
                 byte[] prefix = ClientRecords.prefix();
@@ -220,13 +221,19 @@ final class LocalStore implements PartyStore {
             } finally {
                 it.delete();
             }
+            return null;
+        });
+        newest.values().removeIf(time -> nowMillis - time <= ClientRecords.STALE_AFTER_MILLIS);
+        if (newest.isEmpty()) {
+            return;
+        }
+        write(() -> {
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
-                newest.forEach((client, time) -> {
-                    if (nowMillis - time > ClientRecords.STALE_AFTER_MILLIS) {
-                        keys.get(client).forEach(batch::delete);
-                        records.forget(client);
-                    }
+                // Only the records read above: a record a stale client wrote since then stays.
+                newest.keySet().forEach(client -> {
+                    keys.get(client).forEach(batch::delete);
+                    records.forget(client);
                 });
                 db.write(writeOptions, batch);
             } finally {
