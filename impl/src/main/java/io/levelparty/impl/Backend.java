@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.Role;
 import io.levelparty.spi.PartyStore;
+import java.util.concurrent.Future;
 
 /** What serves this process's calls for one term: the database itself, or the connection to its leader. */
 interface Backend {
@@ -14,8 +15,8 @@ interface Backend {
     /** Releases the backend; for a leader, lets another process take over. */
     void close();
 
-    /** This process holds the LevelDB lock and serves the others. */
-    record Leadership(LocalStore store, LeaderServer server) implements Backend {
+    /** This process holds the LevelDB lock and serves the others; {@code sweeps} are its record sweeps. */
+    record Leadership(LocalStore store, LeaderServer server, Future<?> sweeps) implements Backend {
         @Override
         public Role role() {
             return Role.LEADER;
@@ -28,6 +29,7 @@ interface Backend {
          */
         @Override
         public void close() {
+            sweeps.cancel(false);
             try {
                 server.close();
             } finally {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * OPENING: try to open LevelDB
  *   ok                         -> LEADER: remove a stale socket file, bind, serve;
- *                                 a second later, sweep stale exactly-once records
+ *                                 a second later, and then regularly, sweep stale exactly-once records
  *   lock held by someone else  -> connect to the socket
  *        ok                    -> FOLLOWER
  *        refused / no file     -> jittered backoff (0.25 ms, doubling up to 2 ms), OPENING again
@@ -48,6 +49,8 @@ final class Election {
     private static final long MAX_BACKOFF_MICROS = 2_000;
     /** How long a new leader waits before it sweeps stale records: past the rush of a failover. */
     private static final long SWEEP_DELAY_MILLIS = 1_000;
+    /** How often a leader sweeps again. */
+    private static final long SWEEP_PERIOD_MINUTES = 10;
     /** Runs the sweeps of every directory this process leads, one at a time. */
     private static final ScheduledExecutorService SWEEPS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "levelparty-sweeper");
@@ -118,12 +121,11 @@ final class Election {
     private Backend lead(LocalStore local, long openStart) {
         try {
             long opened = System.nanoTime();
-            Backend leadership = new Backend.Leadership(local, LeaderServer.start(local, socket, allowedUids));
+            LeaderServer server = LeaderServer.start(local, socket, allowedUids);
             long listening = System.nanoTime();
             log.debug("Pid {} leads {}: LevelDB opened in {} µs, listening {} µs later",
                     ProcessHandle.current().pid(), dir, micros(opened - openStart), micros(listening - opened));
-            sweepLater(local);
-            return leadership;
+            return new Backend.Leadership(local, server, sweepRegularly(local));
         } catch (IOException | RuntimeException e) {
             local.close();
             throw new PartyUnavailableException("Took the lock of " + dir + " but could not listen on " + socket
@@ -132,20 +134,22 @@ final class Election {
     }
 
     /**
-     * Sweeps stale exactly-once records (see {@link LocalStore#sweepStaleRecords}) soon, on a thread
-     * of its own: a new leader has followers to serve first, and the sweep, which reads every
-     * record, cost failovers 7 to 17 ms when it came before listening.
+     * Sweeps stale exactly-once records (see {@link LocalStore#sweepStaleRecords}) a second after
+     * the takeover, then every {@link #SWEEP_PERIOD_MINUTES} minutes, on a thread shared by all
+     * directories: a new leader has followers to serve first (the sweep, which reads every record,
+     * cost failovers 7 to 17 ms when it came before listening), and a leader that lasts keeps the
+     * records, and their cache in memory, bounded as followers come and go.
      */
-    private void sweepLater(LocalStore local) {
-        SWEEPS.schedule(() -> {
+    private Future<?> sweepRegularly(LocalStore local) {
+        return SWEEPS.scheduleWithFixedDelay(() -> {
             try {
                 local.sweepStaleRecords(System.currentTimeMillis());
             } catch (PartyClosedException closed) {
-                // this process stopped leading first: the next leader sweeps
+                // the leadership is ending, and cancels these sweeps
             } catch (RuntimeException e) {
                 log.warn("Sweeping stale records in {} failed: {}", dir, e.toString());
             }
-        }, SWEEP_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }, SWEEP_DELAY_MILLIS, TimeUnit.MINUTES.toMillis(SWEEP_PERIOD_MINUTES), TimeUnit.MILLISECONDS);
     }
 
     private static long micros(long nanos) {
