@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The seed's story: four putters and a getter share one LevelDB directory, started one after
-# another; whichever starts first leads, the rest follow, and any of them may be stopped or
-# killed. Stops everything on Ctrl-C, or after the optional number of seconds.
+# another, with a watcher that prints every change; whichever starts first leads, the rest follow,
+# and any of them may be stopped or killed. Stops everything on Ctrl-C, or after the optional number of seconds.
 #   examples/demo.sh [seconds] [dir]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +33,7 @@ start put1 Put
 start put2 Put
 start get Get
 start put3 Put
+start watch Watch
 start put4 Put
 
 if [ -n "$seconds" ]; then
