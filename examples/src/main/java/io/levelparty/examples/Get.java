@@ -1,10 +1,5 @@
 package io.levelparty.examples;
 
-import io.levelparty.Codecs;
-import io.levelparty.LevelParty;
-import io.levelparty.PartyMap;
-import java.nio.file.Path;
-
 /**
  * The seed's getter: prints {@code a=<value>} every 250 ms, whichever putter wrote it last.
  *
@@ -14,11 +9,6 @@ public final class Get {
     private Get() {}
 
     public static void main(String[] args) throws InterruptedException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "data");
-        long deadline = Demo.deadline(args, 1);
-        try (PartyMap<Integer> db = LevelParty.open(dir, Codecs.json(Integer.class))) {
-            Demo.announce("get", db);
-            Demo.repeat(db, deadline, 250, () -> System.out.println("a=" + db.get("a")));
-        }
+        Demo.run("get", args, 250, db -> () -> System.out.println("a=" + db.get("a")));
     }
 }

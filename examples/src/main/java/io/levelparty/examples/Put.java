@@ -1,9 +1,5 @@
 package io.levelparty.examples;
 
-import io.levelparty.Codecs;
-import io.levelparty.LevelParty;
-import io.levelparty.PartyMap;
-import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,12 +12,7 @@ public final class Put {
     private Put() {}
 
     public static void main(String[] args) throws InterruptedException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "data");
-        long deadline = Demo.deadline(args, 1);
         int n = ThreadLocalRandom.current().nextInt(100_000);
-        try (PartyMap<Integer> db = LevelParty.open(dir, Codecs.json(Integer.class))) {
-            Demo.announce("put", db);
-            Demo.repeat(db, deadline, 1000, () -> db.put("a", n + 1));
-        }
+        Demo.run("put", args, 1000, db -> () -> db.put("a", n + 1));
     }
 }

@@ -1,10 +1,6 @@
 package io.levelparty.examples;
 
 import io.levelparty.Change;
-import io.levelparty.Codecs;
-import io.levelparty.LevelParty;
-import io.levelparty.PartyMap;
-import java.nio.file.Path;
 
 /**
  * Watches the putters: prints every change to key {@code a}, whichever process made it, as it is
@@ -16,13 +12,10 @@ public final class Watch {
     private Watch() {}
 
     public static void main(String[] args) throws InterruptedException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "data");
-        long deadline = Demo.deadline(args, 1);
-        try (PartyMap<Integer> db = LevelParty.open(dir, Codecs.json(Integer.class))) {
-            Demo.announce("watch", db);
+        Demo.run("watch", args, 1000, db -> {
             db.subscribe("a", true, "a", true, Watch::print);
-            Demo.repeat(db, deadline, 1000, () -> { });
-        }
+            return () -> { }; // the subscription's thread does the work
+        });
     }
 
     private static void print(Change<Integer> change) {
