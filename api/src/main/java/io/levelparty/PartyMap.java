@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  *
  * <h2>Consistency</h2>
  * Each single-key operation is atomic and linearizable across all processes: it takes effect at one
- * instant between its call and its return, at the leader. The atomic operations of
+ * instant between its call and its return, at the leader. (A process that opens the map with
+ * {@link Consistency#RELAXED} trades that for cached point reads; writes and atomic operations stay
+ * as described here.) The atomic operations of
  * {@link java.util.concurrent.ConcurrentMap} ({@code putIfAbsent}, {@code remove(key, value)},
  * both {@code replace} methods, {@code compute}, {@code computeIfAbsent},
  * {@code computeIfPresent}, {@code merge}) and {@link #pollFirstEntry()}/{@link #pollLastEntry()}
@@ -116,6 +118,9 @@ public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoClos
 
     /** How many writes a subscriber may fall behind before changes are dropped for it. */
     int SUBSCRIBER_QUEUE_CAPACITY = 10_000;
+
+    /** Returns a snapshot of this process's role, its leader's process id, and the cache counts. */
+    PartyStats stats();
 
     /** Returns a new, empty batch of writes to apply atomically with {@link Batch#apply()}. */
     Batch<V> batch();

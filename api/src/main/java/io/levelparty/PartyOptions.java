@@ -29,20 +29,27 @@ public final class PartyOptions<V> {
     private final Duration requestTimeout;
     private final Path socketPath;
     private final Set<Integer> allowedUids;
+    private final Consistency consistency;
+    private final long cacheSize;
+
+    /** The default for {@link #cacheSize(long)}: 10,000 entries. */
+    public static final long DEFAULT_CACHE_SIZE = 10_000;
 
     private PartyOptions(Codec<V> codec, Duration openTimeout, Duration requestTimeout, Path socketPath,
-            Set<Integer> allowedUids) {
+            Set<Integer> allowedUids, Consistency consistency, long cacheSize) {
         this.codec = codec;
         this.openTimeout = openTimeout;
         this.requestTimeout = requestTimeout;
         this.socketPath = socketPath;
         this.allowedUids = allowedUids;
+        this.consistency = consistency;
+        this.cacheSize = cacheSize;
     }
 
     /** Returns options with {@code codec} and every other setting at its default. */
     public static <V> PartyOptions<V> of(Codec<V> codec) {
         return new PartyOptions<>(Objects.requireNonNull(codec, "codec"), DEFAULT_OPEN_TIMEOUT,
-                DEFAULT_REQUEST_TIMEOUT, null, Set.of());
+                DEFAULT_REQUEST_TIMEOUT, null, Set.of(), Consistency.STRICT, DEFAULT_CACHE_SIZE);
     }
 
     /**
@@ -51,7 +58,8 @@ public final class PartyOptions<V> {
      * {@link PartyUnavailableException}.
      */
     public PartyOptions<V> openTimeout(Duration timeout) {
-        return new PartyOptions<>(codec, positive(timeout, "openTimeout"), requestTimeout, socketPath, allowedUids);
+        return new PartyOptions<>(codec, positive(timeout, "openTimeout"), requestTimeout, socketPath, allowedUids,
+                consistency, cacheSize);
     }
 
     /**
@@ -59,7 +67,8 @@ public final class PartyOptions<V> {
      * to elect a new one after the leader went away) before it throws {@link PartyUnavailableException}.
      */
     public PartyOptions<V> requestTimeout(Duration timeout) {
-        return new PartyOptions<>(codec, openTimeout, positive(timeout, "requestTimeout"), socketPath, allowedUids);
+        return new PartyOptions<>(codec, openTimeout, positive(timeout, "requestTimeout"), socketPath, allowedUids,
+                consistency, cacheSize);
     }
 
     /**
@@ -69,7 +78,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> socketPath(Path path) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, Objects.requireNonNull(path, "path"),
-                allowedUids);
+                allowedUids, consistency, cacheSize);
     }
 
     /**
@@ -79,7 +88,32 @@ public final class PartyOptions<V> {
     public PartyOptions<V> allowUid(int uid) {
         Set<Integer> uids = new TreeSet<>(allowedUids);
         uids.add(uid);
-        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, Set.copyOf(uids));
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, Set.copyOf(uids), consistency,
+                cacheSize);
+    }
+
+    /**
+     * Returns a copy whose reads, in a follower, give the promise of {@code consistency}. The
+     * default, {@link Consistency#STRICT}, is linearizable; {@link Consistency#RELAXED} lets a
+     * follower serve reads from its cache.
+     */
+    public PartyOptions<V> consistency(Consistency consistency) {
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids,
+                Objects.requireNonNull(consistency, "consistency"), cacheSize);
+    }
+
+    /**
+     * Returns a copy whose follower cache holds at most {@code entries} keys (values and absences
+     * of point reads), evicting the least useful beyond that; 0 turns the cache off. The cache is
+     * used under {@link Consistency#RELAXED} only.
+     *
+     * @throws IllegalArgumentException if {@code entries} is negative
+     */
+    public PartyOptions<V> cacheSize(long entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("cacheSize must be 0 or more, was " + entries);
+        }
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, entries);
     }
 
     /** Returns the value codec. */
@@ -102,6 +136,16 @@ public final class PartyOptions<V> {
         return Optional.ofNullable(socketPath);
     }
 
+    /** Returns the consistency of reads in a follower. */
+    public Consistency consistency() {
+        return consistency;
+    }
+
+    /** Returns the most keys a follower caches. */
+    public long cacheSize() {
+        return cacheSize;
+    }
+
     /** Returns the user ids served besides the leader's own. */
     public Set<Integer> allowedUids() {
         return allowedUids;
@@ -118,6 +162,7 @@ public final class PartyOptions<V> {
     @Override
     public String toString() {
         return "PartyOptions{codec=" + codec + ", openTimeout=" + openTimeout + ", requestTimeout=" + requestTimeout
-                + ", socketPath=" + socketPath + ", allowedUids=" + allowedUids + '}';
+                + ", socketPath=" + socketPath + ", allowedUids=" + allowedUids + ", consistency=" + consistency
+                + ", cacheSize=" + cacheSize + '}';
     }
 }

@@ -1,5 +1,6 @@
 package io.levelparty.spi;
 
+import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
 import java.util.List;
@@ -68,6 +69,11 @@ public interface PartyStore extends AutoCloseable {
      */
     default Subscription subscribe(ChangeListener listener) {
         throw new UnsupportedOperationException(getClass().getName() + " does not publish its changes");
+    }
+
+    /** Returns this store's role, leader and cache counts; stores without a cache report zeros. */
+    default PartyStats stats() {
+        return new PartyStats(role(), ProcessHandle.current().pid(), 0, 0, 0, 0);
     }
 
     /** Calls {@code listener} on every change of {@link #role()} until the subscription is closed. */

@@ -1,8 +1,10 @@
 package io.levelparty.bench;
 
 import io.levelparty.Codecs;
+import io.levelparty.Consistency;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import io.levelparty.Role;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -40,6 +42,8 @@ public class FollowerBench {
     private Path dir;
     private ChildJvm leader;
     private PartyMap<byte[]> map;
+    /** A second follower in this JVM, with {@link Consistency#RELAXED} reads and every key cached. */
+    private PartyMap<byte[]> cached;
     private AFUNIXSocket echo;
     private OutputStream echoOut;
     private DataInputStream echoIn;
@@ -72,11 +76,17 @@ public class FollowerBench {
             keys[i] = BenchData.key(i);
         }
         order = BenchData.shuffled(BenchData.ENTRIES);
+        cached = LevelParty.open(dir.resolve("party"), PartyOptions.of(Codecs.bytes())
+                .consistency(Consistency.RELAXED).cacheSize(2L * BenchData.ENTRIES));
+        for (String key : keys) {
+            cached.get(key);
+        }
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
         echo.close();
+        cached.close();
         map.close();
         leader.stop();
         BenchData.delete(dir);
@@ -98,6 +108,14 @@ public class FollowerBench {
     @BenchmarkMode(Mode.SampleTime)
     public byte[] followerPut() {
         return map.put(keys[nextIndex()], value);
+    }
+
+    /** A point read that the follower's cache answers, against Caffeine's own {@code getIfPresent}. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public byte[] followerCachedGet() {
+        return cached.get(keys[nextIndex()]);
     }
 
     /** The floor of a follower's call: one write of a GET's size, one read of its reply's size. */

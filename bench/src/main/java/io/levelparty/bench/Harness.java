@@ -1,5 +1,10 @@
 package io.levelparty.bench;
 
+import io.levelparty.Codecs;
+import io.levelparty.Consistency;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -51,6 +56,44 @@ final class Harness {
 
     /** A scan of the whole map by one follower (the slowest, when many scan at once) and the heaps involved. */
     record Memory(long entries, int followers, double entriesPerSecond, Heap follower, Heap leader) {}
+
+    /** How long a RELAXED follower kept serving a value after another process's write of a new one returned, sorted, in ns. */
+    record Staleness(long[] sorted) {}
+
+    /**
+     * Measures {@link Consistency#RELAXED}'s staleness: with a leader in another process, a writer
+     * and a RELAXED reader in this one (two maps, two connections, as two processes would have),
+     * {@code samples} times: the writer puts a new value, and from the moment its put returns the
+     * reader reads until it sees that value; the time that takes is how long the reader's cache
+     * served the overwritten value.
+     */
+    static Staleness relaxedStaleness(int samples) throws IOException {
+        Path dir = BenchData.tempDir("lp-staleness");
+        String db = dir.resolve("db").toString();
+        try (ChildJvm leader = ChildJvm.start("leader", LoadChild.class, List.of(), "serve", db, "0")) {
+            leader.expect("READY");
+            try (PartyMap<byte[]> writer = LevelParty.open(Path.of(db), Codecs.bytes());
+                    PartyMap<byte[]> reader = LevelParty.open(Path.of(db),
+                            PartyOptions.of(Codecs.bytes()).consistency(Consistency.RELAXED))) {
+                long[] stale = new long[samples];
+                for (int i = -samples / 10; i < samples; i++) { // the first tenth warms up
+                    byte[] value = BenchData.value(samples + i);
+                    writer.put("k", value);
+                    long written = System.nanoTime();
+                    while (!Arrays.equals(reader.get("k"), value)) {
+                        Thread.onSpinWait();
+                    }
+                    if (i >= 0) {
+                        stale[i] = System.nanoTime() - written;
+                    }
+                }
+                Arrays.sort(stale);
+                return new Staleness(stale);
+            }
+        } finally {
+            BenchData.delete(dir);
+        }
+    }
 
     /**
      * Runs {@code processes} followers of {@code threads} threads each for {@code warmup} seconds,

@@ -37,6 +37,8 @@ public final class Report {
     static final String FAILOVER_HEAP = "64m";
     /** How long the failover run's writers pause between writes, leaving the CPUs room for the failover itself. */
     static final long FAILOVER_PAUSE_MICROS = 1_000;
+    /** How many writes the RELAXED staleness run times. */
+    static final int STALENESS_SAMPLES = 2_000;
 
     /**
      * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
@@ -80,13 +82,16 @@ public final class Report {
         log("failover: " + profile.kills() + " kills on " + MEMORY);
         Harness.Failover failoverInMemory =
                 Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY, FAILOVER_PAUSE_MICROS);
+        log("staleness: " + STALENESS_SAMPLES + " writes read by a RELAXED follower");
+        Harness.Staleness staleness = Harness.relaxedStaleness(STALENESS_SAMPLES);
         log("memory: " + profile.scanEntries() + " entries, 1 then " + profile.scanFollowers() + " followers");
         List<Harness.Memory> memory = Harness.memory(profile.scanEntries(), profile.scanFollowers(), "64m", "256m");
         long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
         String load = "load average (1, 5, 15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end";
         Markdown md = new Markdown(jmh);
-        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverSaturated, failoverInMemory, memory,
+        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverSaturated, failoverInMemory,
+                staleness, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
         log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");

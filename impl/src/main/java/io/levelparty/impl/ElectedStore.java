@@ -1,7 +1,9 @@
 package io.levelparty.impl;
 
 import io.levelparty.Change;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.levelparty.PartyClosedException;
+import io.levelparty.PartyStats;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
@@ -242,6 +244,21 @@ final class ElectedStore implements PartyStore {
     @Override
     public long count(KeyRange range) {
         return read(s -> s.count(range));
+    }
+
+    @Override
+    public PartyStats stats() {
+        Backend current = backend;
+        checkOpen();
+        long leaderPid = current instanceof Backend.Followership follower
+                ? follower.store().leaderPid() : ProcessHandle.current().pid();
+        FollowerCache cache = election.cache();
+        if (cache == null) {
+            return new PartyStats(current.role(), leaderPid, 0, 0, 0, 0);
+        }
+        CacheStats counts = cache.stats();
+        return new PartyStats(current.role(), leaderPid, counts.hitCount(), counts.missCount(),
+                counts.evictionCount(), cache.size());
     }
 
     @Override

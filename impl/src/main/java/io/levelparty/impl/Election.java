@@ -63,8 +63,12 @@ final class Election {
     private final Duration requestTimeout;
     private final Set<Integer> allowedUids;
     private final UUID clientId;
+    private final FollowerCache cache;
 
-    Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId) {
+    /** {@code cache}, if not null, serves a follower's point reads in every term. */
+    Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
+            FollowerCache cache) {
+        this.cache = cache;
         this.dir = dir;
         this.socket = socket;
         this.requestTimeout = requestTimeout;
@@ -78,6 +82,11 @@ final class Election {
 
     UUID clientId() {
         return clientId;
+    }
+
+    /** Returns the follower cache, or null if reads are not cached. */
+    FollowerCache cache() {
+        return cache;
     }
 
     Path socket() {
@@ -101,7 +110,7 @@ final class Election {
                 return lead(local, openStart);
             }
             try {
-                Backend followership = new Backend.Followership(RemoteStore.connect(socket, requestTimeout, clientId));
+                Backend followership = new Backend.Followership(RemoteStore.connect(socket, requestTimeout, clientId, cache));
                 LeaderServer.rehearseInBackground();
                 return followership;
             } catch (IOException e) {

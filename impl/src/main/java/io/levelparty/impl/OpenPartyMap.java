@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.Change;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
 import io.levelparty.spi.KeyRange;
@@ -26,6 +27,11 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
     @Override
     public Role role() {
         return store.role();
+    }
+
+    @Override
+    public PartyStats stats() {
+        return store.stats();
     }
 
     @Override

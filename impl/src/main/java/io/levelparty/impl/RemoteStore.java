@@ -79,8 +79,9 @@ final class RemoteStore implements PartyStore {
      * whichever of it and the reader removes the Call decides the outcome, so a late reply finds
      * nothing and is dropped.
      *
-     * Watching. With no call for IDLE_NANOS, the `watcher` thread takes `reading` and blocks on
-     * the socket, so an idle follower learns at once that the leader has gone (and re-elects
+     * Watching. With no call for IDLE_NANOS (PUSH_IDLE_NANOS once the leader pushes changes), the
+     * `watcher` thread takes `reading` and blocks on the socket, reading frame after frame until a
+     * call is made again, so an idle follower learns at once that the leader has gone (and re-elects
      * eagerly through the connection-lost callbacks). A reply that arrives while it reads is
      * delivered by it, with one hand-off to the caller; it then lets go, until the next idle spell.
      *
@@ -97,6 +98,11 @@ final class RemoteStore implements PartyStore {
     private static final long OWN_PID = ProcessHandle.current().pid();
     /** How long without a call before the watcher reads; also the longest a waiter parks at a time. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * {@link #IDLE_NANOS} once the leader pushes changes: how late after this process's last call
+     * a pushed change may be read, bounding how long a RELAXED cache serves an overwritten value.
+     */
+    private static final long PUSH_IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final Path socketPath;
     private final Duration requestTimeout;
@@ -111,6 +117,10 @@ final class RemoteStore implements PartyStore {
     private final Reply reply = new Reply();
     /** Receives the leader's EVENT pushes once subscribed. */
     private volatile ChangeListener changeListener;
+    /** Serves point reads when not null; EVENT pushes drop its keys. */
+    private final FollowerCache cache;
+    /** Whether the leader pushes this connection its changes. */
+    private final AtomicBoolean pushing = new AtomicBoolean();
     /** When the last call was made, as System.nanoTime(). */
     private volatile long lastCallNanos = System.nanoTime();
     /** Closed or lost: set under sendLock, read without it. */
@@ -126,9 +136,9 @@ final class RemoteStore implements PartyStore {
     private boolean closed;
     private final List<Runnable> lostCallbacks = new ArrayList<>();
 
-    private RemoteStore(
-            Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input, long leaderPid)
-            throws IOException {
+    private RemoteStore(Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input,
+            long leaderPid, FollowerCache cache) throws IOException {
+        this.cache = cache;
         this.socketPath = socketPath;
         this.requestTimeout = requestTimeout;
         this.leaderPid = leaderPid;
@@ -149,6 +159,15 @@ final class RemoteStore implements PartyStore {
      * @throws PartyProtocolException if the leader refuses this process or speaks another protocol
      */
     static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
+        return connect(socketPath, requestTimeout, clientId, null);
+    }
+
+    /**
+     * As {@link #connect(Path, Duration, UUID)}, serving point reads from {@code cache} when it is
+     * not null: the connection then subscribes to the leader's changes, which drop cached keys.
+     */
+    static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId, FollowerCache cache)
+            throws IOException {
         Objects.requireNonNull(clientId, "clientId");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -179,8 +198,18 @@ final class RemoteStore implements PartyStore {
                 throw new PartyProtocolException("The leader at " + socketPath + " accepted this process but speaks "
                         + "protocol version " + reply.version() + ", not " + Protocol.VERSION);
             }
-            RemoteStore store = new RemoteStore(socketPath, requestTimeout, socket, input, reply.pid());
+            RemoteStore store = new RemoteStore(socketPath, requestTimeout, socket, input, reply.pid(), cache);
             store.watcher.start();
+            if (cache != null) {
+                cache.clear(); // what an earlier term cached may be stale now
+                try {
+                    store.startPushes();
+                } catch (ConnectionLostException e) {
+                    store.close();
+                    throw new IOException("The leader at " + socketPath + " went away while this process subscribed",
+                            e);
+                }
+            }
             return store;
         } catch (IOException | RuntimeException e) {
             try {
@@ -213,7 +242,19 @@ final class RemoteStore implements PartyStore {
     @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
-        return (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key)).result;
+        if (cache == null) {
+            return (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key))
+                    .result;
+        }
+        FollowerCache.Entry cached = cache.get(key);
+        if (cached != null && !over) { // once the leader is lost, pushes may have been lost with it
+            return cached.value() == null ? null : cached.value().clone();
+        }
+        long ticket = cache.ticket();
+        byte[] value = (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key))
+                .result;
+        cache.fill(key, value, ticket);
+        return value;
     }
 
     @Override
@@ -271,22 +312,34 @@ final class RemoteStore implements PartyStore {
     byte[] put(byte[] key, byte[] value, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        return (byte[]) call(MessageType.PUT, MessageType.VALUE,
-                (wire, id) -> Protocol.writePut(wire, id, seq, ackedUpTo, key, value)).result;
+        try {
+            return (byte[]) call(MessageType.PUT, MessageType.VALUE,
+                    (wire, id) -> Protocol.writePut(wire, id, seq, ackedUpTo, key, value)).result;
+        } finally {
+            dropCached(key);
+        }
     }
 
     /** {@link #delete(byte[])} as the write numbered {@code seq}. */
     byte[] delete(byte[] key, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
-        return (byte[]) call(MessageType.DELETE, MessageType.VALUE,
-                (wire, id) -> Protocol.writeDelete(wire, id, seq, ackedUpTo, key)).result;
+        try {
+            return (byte[]) call(MessageType.DELETE, MessageType.VALUE,
+                    (wire, id) -> Protocol.writeDelete(wire, id, seq, ackedUpTo, key)).result;
+        } finally {
+            dropCached(key);
+        }
     }
 
     /** {@link #compareAndSet(byte[], byte[], byte[])} as the write numbered {@code seq}. */
     boolean compareAndSet(byte[] key, byte[] expected, byte[] update, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
-        return call(MessageType.CAS, MessageType.FLAG,
-                (wire, id) -> Protocol.writeCompareAndSet(wire, id, seq, ackedUpTo, key, expected, update)).flag;
+        try {
+            return call(MessageType.CAS, MessageType.FLAG,
+                    (wire, id) -> Protocol.writeCompareAndSet(wire, id, seq, ackedUpTo, key, expected, update)).flag;
+        } finally {
+            dropCached(key); // even when it failed: the cached value it was given may be the stale one
+        }
     }
 
     /** {@link #batch(List)} as the write numbered {@code seq}. */
@@ -295,7 +348,21 @@ final class RemoteStore implements PartyStore {
         for (StoreWrite write : writes) {
             Objects.requireNonNull(write, "writes contains null");
         }
-        call(MessageType.BATCH, MessageType.DONE, (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes));
+        try {
+            call(MessageType.BATCH, MessageType.DONE,
+                    (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes));
+        } finally {
+            for (StoreWrite write : writes) {
+                dropCached(write.key());
+            }
+        }
+    }
+
+    /** Drops a key this process wrote (or tried to) from the cache, so that it reads its own writes. */
+    private void dropCached(byte[] key) {
+        if (cache != null) {
+            cache.drop(key);
+        }
     }
 
     /**
@@ -307,8 +374,25 @@ final class RemoteStore implements PartyStore {
     public Subscription subscribe(ChangeListener listener) {
         Objects.requireNonNull(listener, "listener");
         changeListener = listener; // before SUBSCRIBE: events may overtake its reply
-        call(MessageType.SUBSCRIBE, MessageType.DONE, Protocol::writeSubscribe);
+        startPushes();
         return () -> changeListener = null;
+    }
+
+    /** Asks the leader to push this connection its changes, once. */
+    private void startPushes() {
+        if (pushing.compareAndSet(false, true)) {
+            try {
+                call(MessageType.SUBSCRIBE, MessageType.DONE, Protocol::writeSubscribe);
+            } catch (RuntimeException e) {
+                pushing.set(false);
+                throw e;
+            }
+        }
+    }
+
+    /** Returns the leader's process id. */
+    long leaderPid() {
+        return leaderPid;
     }
 
     /** Waits for a round trip to the leader. */
@@ -615,22 +699,39 @@ final class RemoteStore implements PartyStore {
     }
 
     private void deliverPush(Reply push) {
-        ChangeListener listener = changeListener;
-        if (listener == null || over || push.type == null) {
-            return; // nobody listens, the connection is over, or a push this version does not know
+        if (over || push.type == null) {
+            return; // the connection is over, or a push this version does not know
         }
+        ChangeListener listener = changeListener;
         if (push.type == MessageType.EVENT) {
-            listener.onChanges(push.count, push.writes);
+            if (cache != null) {
+                for (StoreWrite write : push.writes) {
+                    cache.drop(write.key());
+                }
+            }
+            if (listener != null) {
+                listener.onChanges(push.count, push.writes);
+            }
         } else if (push.type == MessageType.EVENTS_LOST) {
-            listener.onGap(Change.GapReason.OVERFLOW);
+            if (cache != null) {
+                cache.clear();
+            }
+            if (listener != null) {
+                listener.onGap(Change.GapReason.OVERFLOW);
+            }
         }
     }
 
-    /** The watcher's loop: reads the socket whenever no call has been made for {@link #IDLE_NANOS}. */
+    /**
+     * The watcher's loop: reads the socket whenever no call has been made for {@link #IDLE_NANOS},
+     * or for {@link #PUSH_IDLE_NANOS} once the leader pushes changes, which then reach the cache
+     * and the subscribers that much sooner after the calls stop.
+     */
     private void watch() {
         while (!over) {
-            LockSupport.parkNanos(this, IDLE_NANOS);
-            if (System.nanoTime() - lastCallNanos < IDLE_NANOS || !reading.compareAndSet(false, true)) {
+            long idle = pushing.get() ? PUSH_IDLE_NANOS : IDLE_NANOS;
+            if (System.nanoTime() - lastCallNanos < idle || !reading.compareAndSet(false, true)) {
+                LockSupport.parkNanos(this, idle);
                 continue;
             }
             try {
@@ -646,7 +747,6 @@ final class RemoteStore implements PartyStore {
         }
     }
 
-    /** Records the loss of the connection (once), fails every call, and runs the callbacks. */
     private void lose(Throwable cause) {
         List<Runnable> callbacks;
         sendLock.lock();
@@ -656,6 +756,9 @@ final class RemoteStore implements PartyStore {
             }
             lostCause = cause;
             over = true;
+            if (cache != null) {
+                cache.clear();
+            }
             callbacks = List.copyOf(lostCallbacks);
             lostCallbacks.clear();
         } finally {

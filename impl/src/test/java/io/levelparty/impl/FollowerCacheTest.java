@@ -1,0 +1,133 @@
+package io.levelparty.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.levelparty.Codecs;
+import io.levelparty.Consistency;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
+import io.levelparty.PartyStats;
+import io.levelparty.Role;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The follower cache of {@link Consistency#RELAXED}, with leader and followers in one JVM. */
+class FollowerCacheTest {
+    private static final PartyOptions<String> RELAXED = PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED);
+
+    @TempDir(factory = ShortTempDir.class)
+    Path dir;
+
+    @Test
+    void aRelaxedFollowerServesRepeatedReadsOfValuesAndAbsencesFromItsCache() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8())) {
+            leader.put("k", "v"); // before the follower connects: no change of it is on its way
+            PartyMap<String> follower = LevelParty.open(dir, RELAXED);
+            assertEquals(Role.FOLLOWER, follower.role());
+            for (int i = 0; i < 10; i++) {
+                assertEquals("v", follower.get("k"));
+                assertNull(follower.get("missing"));
+            }
+            PartyStats stats = follower.stats();
+            assertEquals(2, stats.cacheMisses(), stats.toString());
+            assertEquals(18, stats.cacheHits(), stats.toString());
+            assertEquals(2, stats.cacheEntries(), stats.toString());
+            assertEquals(Role.FOLLOWER, stats.role());
+            follower.close();
+        }
+    }
+
+    @Test
+    void aStrictFollowerAsksTheLeaderEveryTime() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
+            for (int i = 0; i < 100; i++) {
+                leader.put("k", "v" + i);
+                assertEquals("v" + i, follower.get("k"), "linearizable: the write before the read is seen");
+            }
+            assertEquals(0, follower.stats().cacheHits() + follower.stats().cacheMisses());
+        }
+    }
+
+    @Test
+    void anotherProcesssWriteReachesTheCache() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, RELAXED)) {
+            for (int i = 0; i < 200; i++) {
+                leader.put("k", "v" + i);
+                String expected = "v" + i;
+                Poll.until(() -> expected.equals(follower.get("k")), "the follower reads " + expected);
+            }
+            assertTrue(follower.stats().cacheHits() > 0, follower.stats().toString());
+        }
+    }
+
+    @Test
+    void aFollowerAlwaysReadsItsOwnWrites() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, RELAXED);
+                PartyMap<String> other = LevelParty.open(dir, RELAXED)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong foreignAcked = new AtomicLong(-1);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread foreign = new Thread(() -> { // keeps the key changing under the follower's cache
+                try {
+                    for (long i = 0; !stop.get(); i++) {
+                        other.put("k", "f" + i);
+                        foreignAcked.set(i);
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            foreign.start();
+            try {
+                for (int i = 0; i < 2_000; i++) {
+                    follower.get("k"); // fills the cache, often with a value about to change
+                    long overwrittenBefore = foreignAcked.get() - 1; // "f" values up to this were overwritten
+                    follower.put("k", "mine" + i);
+                    String read = follower.get("k");
+                    if (read.startsWith("f")) {
+                        long n = Long.parseLong(read.substring(1));
+                        assertTrue(n > overwrittenBefore, "read " + read + ", overwritten before this process's "
+                                + "write of mine" + i + " began");
+                    } else {
+                        assertEquals("mine" + i, read);
+                    }
+                    follower.put("own" + (i % 10), "mine" + i);
+                    assertEquals("mine" + i, follower.get("own" + (i % 10)), "read-your-writes");
+                }
+                assertTrue(follower.stats().cacheHits() > 0, follower.stats().toString());
+            } finally {
+                stop.set(true);
+            }
+            Poll.until(() -> !foreign.isAlive(), "the foreign writer stops");
+            assertNull(failure.get());
+        }
+    }
+
+    @Test
+    void theCacheStartsEmptyAfterAFailover() {
+        PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+        try (PartyMap<String> follower = LevelParty.open(dir, RELAXED);
+                PartyMap<String> other = LevelParty.open(dir, Codecs.utf8())) {
+            leader.put("k", "before");
+            assertEquals("before", follower.get("k"));
+            assertEquals("before", follower.get("k"));
+            leader.close();
+            other.put("k", "after"); // whichever process leads now
+            Poll.until(() -> "after".equals(follower.get("k")), "the follower reads the write made after the failover");
+            follower.put("mine", "1");
+            assertEquals("1", follower.get("mine"));
+        } finally {
+            leader.close();
+        }
+    }
+}
