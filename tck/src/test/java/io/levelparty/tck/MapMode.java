@@ -3,8 +3,10 @@ package io.levelparty.tck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.levelparty.Codecs;
+import io.levelparty.Consistency;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import io.levelparty.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,7 +24,8 @@ import java.util.stream.Stream;
  * The kinds of map every contract runs against, so each contract gives its results side by side:
  * the reference {@link ConcurrentSkipListMap}, a LevelParty map that leads its directory, and one
  * that follows a leader opened in the same JVM (a second open of a directory finds the lock held
- * and connects to the first one's socket).
+ * and connects to the first one's socket), with linearizable or with cached reads: within one
+ * process, a map with cached reads keeps the same contract, since it always reads its own writes.
  */
 enum MapMode {
     REFERENCE {
@@ -47,18 +50,30 @@ enum MapMode {
     FOLLOWER {
         @Override
         ConcurrentNavigableMap<String, String> open() {
-            Path dir = newDirectory();
-            PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
-            PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
-            assertEquals(Role.FOLLOWER, map.role());
-            resources.put(map, () -> {
-                map.close();
-                leader.close();
-                delete(dir);
-            });
-            return map;
+            return follower(PartyOptions.of(Codecs.utf8()));
+        }
+    },
+    /** A follower whose point reads may come from its cache ({@link Consistency#RELAXED}). */
+    RELAXED_FOLLOWER {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            return follower(PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED));
         }
     };
+
+    /** Opens a leader on a new directory, then a follower of it with {@code options}, and returns the follower. */
+    private static PartyMap<String> follower(PartyOptions<String> options) {
+        Path dir = newDirectory();
+        PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+        PartyMap<String> map = LevelParty.open(dir, options);
+        assertEquals(Role.FOLLOWER, map.role());
+        resources.put(map, () -> {
+            map.close();
+            leader.close();
+            delete(dir);
+        });
+        return map;
+    }
 
     /**
      * Orders strings by Unicode code point, which is the bytewise unsigned order of their UTF-8
