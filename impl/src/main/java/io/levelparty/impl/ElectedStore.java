@@ -1,7 +1,7 @@
 package io.levelparty.impl;
 
-import io.levelparty.Change;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.levelparty.Change;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyStats;
 import io.levelparty.PartyUnavailableException;
