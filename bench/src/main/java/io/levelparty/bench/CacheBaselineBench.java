@@ -23,8 +23,7 @@ public class CacheBaselineBench {
     private Cache<String, byte[]> caffeine;
     private ConcurrentHashMap<String, byte[]> hashMap;
     private final String[] keys = new String[BenchData.ENTRIES];
-    private int[] order;
-    private int next;
+    private final KeyOrder keyOrder = new KeyOrder();
 
     @Setup
     public void fill() {
@@ -35,22 +34,15 @@ public class CacheBaselineBench {
             caffeine.put(keys[i], BenchData.value(i));
             hashMap.put(keys[i], BenchData.value(i));
         }
-        order = BenchData.shuffled(BenchData.ENTRIES);
-    }
-
-    private int nextIndex() {
-        int i = order[next];
-        next = next + 1 == order.length ? 0 : next + 1;
-        return i;
     }
 
     @Benchmark
     public byte[] caffeineGetIfPresent() {
-        return caffeine.getIfPresent(keys[nextIndex()]);
+        return caffeine.getIfPresent(keys[keyOrder.next()]);
     }
 
     @Benchmark
     public byte[] concurrentHashMapGet() {
-        return hashMap.get(keys[nextIndex()]);
+        return hashMap.get(keys[keyOrder.next()]);
     }
 }

@@ -50,8 +50,7 @@ public class FollowerBench {
     private final byte[] request = new byte[GET_FRAME_BYTES];
     private final byte[] reply = new byte[VALUE_FRAME_BYTES];
     private final String[] keys = new String[BenchData.ENTRIES];
-    private int[] order;
-    private int next;
+    private final KeyOrder keyOrder = new KeyOrder();
     private final byte[] value = BenchData.value(-1);
 
     @Setup(Level.Trial)
@@ -75,7 +74,6 @@ public class FollowerBench {
         for (int i = 0; i < BenchData.ENTRIES; i++) {
             keys[i] = BenchData.key(i);
         }
-        order = BenchData.shuffled(BenchData.ENTRIES);
         cached = LevelParty.open(dir.resolve("party"), PartyOptions.of(Codecs.bytes())
                 .consistency(Consistency.RELAXED).cacheSize(2L * BenchData.ENTRIES));
         for (String key : keys) {
@@ -92,22 +90,16 @@ public class FollowerBench {
         BenchData.delete(dir);
     }
 
-    private int nextIndex() {
-        int i = order[next];
-        next = next + 1 == order.length ? 0 : next + 1;
-        return i;
-    }
-
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] followerGet() {
-        return map.get(keys[nextIndex()]);
+        return map.get(keys[keyOrder.next()]);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] followerPut() {
-        return map.put(keys[nextIndex()], value);
+        return map.put(keys[keyOrder.next()], value);
     }
 
     /** A point read that the follower's cache answers, against Caffeine's own {@code getIfPresent}. */
@@ -115,7 +107,7 @@ public class FollowerBench {
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public byte[] followerCachedGet() {
-        return cached.get(keys[nextIndex()]);
+        return cached.get(keys[keyOrder.next()]);
     }
 
     /** The floor of a follower's call: one write of a GET's size, one read of its reply's size. */
@@ -133,7 +125,7 @@ public class FollowerBench {
     public void followerBatch() {
         PartyMap.Batch<byte[]> batch = map.batch();
         for (int i = 0; i < BenchData.BATCH; i++) {
-            batch.put(keys[nextIndex()], value);
+            batch.put(keys[keyOrder.next()], value);
         }
         batch.apply();
     }
@@ -142,7 +134,7 @@ public class FollowerBench {
     @BenchmarkMode(Mode.AverageTime)
     @OperationsPerInvocation(BenchData.SCAN)
     public long followerScan() {
-        int from = nextIndex() % (BenchData.ENTRIES - BenchData.SCAN);
+        int from = keyOrder.next() % (BenchData.ENTRIES - BenchData.SCAN);
         long bytes = 0;
         for (Map.Entry<String, byte[]> e : map.subMap(keys[from], keys[from + BenchData.SCAN]).entrySet()) {
             bytes += e.getKey().length() + e.getValue().length;

@@ -39,8 +39,7 @@ public class LeaderBench {
     private DB raw;
     private final String[] keys = new String[BenchData.ENTRIES];
     private final byte[][] rawKeys = new byte[BenchData.ENTRIES][];
-    private int[] order;
-    private int next;
+    private final KeyOrder keyOrder = new KeyOrder();
     private final byte[] value = BenchData.value(-1);
 
     @Setup(Level.Trial)
@@ -58,7 +57,6 @@ public class LeaderBench {
             keys[i] = BenchData.key(i);
             rawKeys[i] = BenchData.keyBytes(i);
         }
-        order = BenchData.shuffled(BenchData.ENTRIES);
     }
 
     @TearDown(Level.Trial)
@@ -68,41 +66,35 @@ public class LeaderBench {
         BenchData.delete(dir);
     }
 
-    private int nextIndex() {
-        int i = order[next];
-        next = next + 1 == order.length ? 0 : next + 1;
-        return i;
-    }
-
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] leaderGet() {
-        return map.get(keys[nextIndex()]);
+        return map.get(keys[keyOrder.next()]);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] rawGet() {
-        return raw.get(rawKeys[nextIndex()]);
+        return raw.get(rawKeys[keyOrder.next()]);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] leaderPut() {
-        return map.put(keys[nextIndex()], value);
+        return map.put(keys[keyOrder.next()], value);
     }
 
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public void rawPut() {
-        raw.put(rawKeys[nextIndex()], value);
+        raw.put(rawKeys[keyOrder.next()], value);
     }
 
     /** What a leader {@code put} does, since {@code Map.put} returns the previous value. */
     @Benchmark
     @BenchmarkMode(Mode.SampleTime)
     public byte[] rawGetAndPut() {
-        byte[] key = rawKeys[nextIndex()];
+        byte[] key = rawKeys[keyOrder.next()];
         byte[] previous = raw.get(key);
         raw.put(key, value);
         return previous;
@@ -115,7 +107,7 @@ public class LeaderBench {
     public void leaderBatch() {
         PartyMap.Batch<byte[]> batch = map.batch();
         for (int i = 0; i < BenchData.BATCH; i++) {
-            batch.put(keys[nextIndex()], value);
+            batch.put(keys[keyOrder.next()], value);
         }
         batch.apply();
     }
@@ -126,7 +118,7 @@ public class LeaderBench {
     public void rawBatch() throws IOException {
         try (WriteBatch batch = raw.createWriteBatch()) {
             for (int i = 0; i < BenchData.BATCH; i++) {
-                batch.put(rawKeys[nextIndex()], value);
+                batch.put(rawKeys[keyOrder.next()], value);
             }
             raw.write(batch);
         }
@@ -137,7 +129,7 @@ public class LeaderBench {
     @BenchmarkMode(Mode.AverageTime)
     @OperationsPerInvocation(BenchData.SCAN)
     public long leaderScan() {
-        int from = nextIndex() % (BenchData.ENTRIES - BenchData.SCAN);
+        int from = keyOrder.next() % (BenchData.ENTRIES - BenchData.SCAN);
         long bytes = 0;
         for (Map.Entry<String, byte[]> e : map.subMap(keys[from], keys[from + BenchData.SCAN]).entrySet()) {
             bytes += e.getKey().length() + e.getValue().length;
@@ -149,7 +141,7 @@ public class LeaderBench {
     @BenchmarkMode(Mode.AverageTime)
     @OperationsPerInvocation(BenchData.SCAN)
     public long rawScan() throws IOException {
-        int from = nextIndex() % (BenchData.ENTRIES - BenchData.SCAN);
+        int from = keyOrder.next() % (BenchData.ENTRIES - BenchData.SCAN);
         long bytes = 0;
         try (DBIterator it = raw.iterator()) {
             it.seek(rawKeys[from]);

@@ -242,18 +242,16 @@ final class RemoteStore implements PartyStore {
     @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
-        if (cache == null) {
-            return (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key))
-                    .result;
-        }
-        FollowerCache.Entry cached = cache.get(key);
+        FollowerCache.Entry cached = cache == null ? null : cache.get(key);
         if (cached != null && !over) { // once the leader is lost, pushes may have been lost with it
             return cached.value() == null ? null : cached.value().clone();
         }
-        long ticket = cache.ticket();
+        long ticket = cache == null ? 0 : cache.ticket();
         byte[] value = (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key))
                 .result;
-        cache.fill(key, value, ticket);
+        if (cache != null) {
+            cache.fill(key, value, ticket);
+        }
         return value;
     }
 
