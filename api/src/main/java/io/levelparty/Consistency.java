@@ -6,13 +6,35 @@ package io.levelparty;
 public enum Consistency {
     /**
      * Linearizable, the default: every read returns the value of the latest write acknowledged
-     * anywhere before the read began. A follower asks the leader for every read.
+     * anywhere before the read began, or of a write in progress.
+     *
+     * <p>Point reads ({@code get} and the methods built on it) may be served from the follower's
+     * cache (see {@link PartyOptions#cacheSize}) all the same, because the leader applies a write
+     * only once every follower that may cache one of its keys has dropped them, or can no longer
+     * serve from its cache:
+     * <ul>
+     *   <li>a caching follower holds a lease of 100 ms, renewed by the leader every 20 ms, and
+     *       serves cached values only while the lease is fresh; a follower that is stopped or
+     *       stalls simply stops using its cache;
+     *   <li>before applying a write, the leader sends its keys to the other followers that may
+     *       cache them (those that read a key hashing like them), and waits for their
+     *       acknowledgements; a follower that does not acknowledge within
+     *       250 ms is cut off (it reconnects by itself, with an empty cache), and the leader then
+     *       waits until its lease has run out;
+     *   <li>a write to keys that no follower has read costs no round trip; one to keys that
+     *       followers cache costs one round trip to each of them, shared by the writes in flight.
+     * </ul>
+     * A follower's cache is emptied whenever it loses the leader, and is not used while it leads.
+     * The lease is timed with {@code System.nanoTime()}, which all processes on a Linux machine
+     * read from the same clock; a follower that finds the leader's clock differs from its own
+     * (in another time namespace) reads uncached. A leader grants at most 64 leases at a time;
+     * further followers read uncached.
      */
     STRICT,
     /**
      * Point reads ({@code get} and the methods built on it) may be served from the follower's
      * cache (see {@link PartyOptions#cacheSize}), which drops a key as soon as the leader's push
-     * of a change to it arrives. Guarantees:
+     * of a change to it arrives; writes never wait for other followers. Guarantees:
      * <ul>
      *   <li>read-your-writes: once a write of this process returns, this process reads that write
      *       or a later one;

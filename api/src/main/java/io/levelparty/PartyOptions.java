@@ -94,8 +94,9 @@ public final class PartyOptions<V> {
 
     /**
      * Returns a copy whose reads, in a follower, give the promise of {@code consistency}. The
-     * default, {@link Consistency#STRICT}, is linearizable; {@link Consistency#RELAXED} lets a
-     * follower serve reads from its cache.
+     * default, {@link Consistency#STRICT}, is linearizable, with or without the follower cache;
+     * {@link Consistency#RELAXED} acknowledges writes without waiting for other followers' caches,
+     * and promises less.
      */
     public PartyOptions<V> consistency(Consistency consistency) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids,
@@ -104,8 +105,9 @@ public final class PartyOptions<V> {
 
     /**
      * Returns a copy whose follower cache holds at most {@code entries} keys (values and absences
-     * of point reads), evicting the least useful beyond that; 0 turns the cache off. The cache is
-     * used under {@link Consistency#RELAXED} only.
+     * of point reads), evicting the least useful beyond that; 0 turns the cache off. The cache
+     * serves a process only while it is a follower; what it promises is set by
+     * {@link #consistency(Consistency)}.
      *
      * @throws IllegalArgumentException if {@code entries} is negative
      */

@@ -3,7 +3,7 @@ package io.levelparty;
 /**
  * A snapshot of what a {@link PartyMap} did in this process ({@link PartyMap#stats()}). The cache
  * counts cover every term since the map was opened; they stay 0 while the cache is not in use
- * (in the leader, under {@link Consistency#STRICT}, or with a cache size of 0).
+ * (in the leader, or with a cache size of 0).
  *
  * @param role this process's role now
  * @param leaderPid the process id of the current leader: this process's own when it leads

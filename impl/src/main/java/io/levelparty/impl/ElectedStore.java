@@ -317,6 +317,7 @@ final class ElectedStore implements PartyStore {
                 // A closed map may be kept long after (test suites keep thousands): let it keep
                 // no buffers, sockets or threads reachable.
                 backend = null;
+                election.dropCache();
                 events.shutdown();
             }
         }

@@ -63,7 +63,8 @@ final class Election {
     private final Duration requestTimeout;
     private final Set<Integer> allowedUids;
     private final UUID clientId;
-    private final FollowerCache cache;
+    /** Null once the map closed, so that a closed map kept by its user keeps no cache reachable. */
+    private volatile FollowerCache cache;
 
     /** {@code cache}, if not null, serves a follower's point reads in every term. */
     Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
@@ -87,6 +88,11 @@ final class Election {
     /** Returns the follower cache, or null if reads are not cached. */
     FollowerCache cache() {
         return cache;
+    }
+
+    /** Lets go of the cache: the map is closed and elects no more. */
+    void dropCache() {
+        cache = null;
     }
 
     Path socket() {

@@ -82,6 +82,10 @@ final class FollowerConnection {
     private volatile Relay<Event> events;
     private volatile Subscription eventSource;
     private final Request request = new Request();
+    /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
+    private LeaseConnection lease;
+    /** Whether a request was served: LEASE must come first. */
+    private boolean served;
     private volatile boolean established;
     private volatile boolean closing;
 
@@ -284,6 +288,14 @@ final class FollowerConnection {
                 return;
             }
             Protocol.readRequest(frame, request);
+            if (request.type == MessageType.LEASE) {
+                serveLease(request.id);
+                return;
+            }
+            if (request.type == MessageType.ACK) {
+                throw new MalformedFrameException("ACK outside a lease connection");
+            }
+            served = true;
             execute(request);
             if (replies.size() >= FLUSH_BYTES) {
                 send(replies);
@@ -291,12 +303,35 @@ final class FollowerConnection {
         }
     }
 
+    /**
+     * Turns this connection into the follower's cache lease, if a lease is free, and serves it
+     * until it ends (see {@link LeaseConnection}).
+     */
+    private void serveLease(long id) throws IOException {
+        if (served) {
+            throw new MalformedFrameException("LEASE after other requests");
+        }
+        CacheCoherence coherence = store.coherence();
+        LeaseConnection granted = coherence.grant(
+                (slot, token) -> new LeaseConnection(slot, token, peerPid, socket, out, coherence));
+        if (granted == null) {
+            Protocol.writeErrorReply(replies.wire(), id, ErrorKind.UNAVAILABLE, "The leader at " + socketPath
+                    + " serves at most " + CacheCoherence.MAX_LEASES + " caching followers; this one reads uncached");
+            send(replies);
+            return;
+        }
+        Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
+        send(replies);
+        log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());
+        granted.serve(input, request);
+    }
+
     /** Applies {@code r} to the store and appends the reply. */
     private void execute(Request r) {
         WireOut wire = replies.wire();
         try {
             switch (r.type) {
-                case GET -> Protocol.writeValueReply(wire, r.id, store.get(userKey(r.key)));
+                case GET -> get(wire, r.id, userKey(r.key));
                 case PUT -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Put(userKey(r.key), r.value)));
                 case DELETE -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Delete(userKey(r.key))));
                 case CAS -> Protocol.writeFlagReply(wire, r.id,
@@ -312,6 +347,7 @@ final class FollowerConnection {
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
                 case PING -> Protocol.writeDoneReply(wire, r.id);
+                case BIND -> bind(wire, r.id, r.token);
                 case SUBSCRIBE -> {
                     pushEvents();
                     Protocol.writeDoneReply(wire, r.id);
@@ -334,12 +370,36 @@ final class FollowerConnection {
         }
     }
 
+    /** Answers GET, with CACHEABLE when the follower's lease lets it cache the value (see {@link CacheCoherence}). */
+    private void get(WireOut wire, long id, byte[] key) {
+        LeaseConnection bound = lease;
+        if (bound == null || !bound.isLive()) {
+            Protocol.writeValueReply(wire, id, store.get(key));
+            return;
+        }
+        CacheCoherence coherence = store.coherence();
+        long epoch = coherence.beforeRead(key, bound);
+        byte[] value = store.get(key);
+        Protocol.writeValueReply(wire, id, value, coherence.cacheableAfterRead(key, epoch));
+    }
+
+    private void bind(WireOut wire, long id, long token) {
+        LeaseConnection found = store.coherence().leaseOf(token);
+        if (found == null) {
+            Protocol.writeErrorReply(wire, id, ErrorKind.UNAVAILABLE, "No live cache lease " + token + " at the leader "
+                    + socketPath);
+            return;
+        }
+        lease = found;
+        Protocol.writeDoneReply(wire, id);
+    }
+
     /** Applies a write, at most once if the follower numbered it (it may be a copy resent after a failover). */
     private <R> R apply(Request r, WriteCommand<R> command) {
         if (r.seq == Protocol.UNSEQUENCED) {
-            return store.apply(command);
+            return store.apply(command, lease);
         }
-        return store.applyOnce(new WriteId(clientId, r.seq, r.ackedUpTo), command);
+        return store.applyOnce(new WriteId(clientId, r.seq, r.ackedUpTo), command, lease);
     }
 
     /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */

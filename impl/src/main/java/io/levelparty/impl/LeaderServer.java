@@ -61,7 +61,8 @@ final class LeaderServer implements AutoCloseable {
      * file we bound (same file key). Between (1) and (2) a follower finds the path refusing
      * connections, as if no leader existed, and goes on electing. (3) Close every connection and
      * wait for its thread, so that once close() returns no thread of this server touches the
-     * store, which the caller closes next.
+     * store, which the caller closes next. Writes waiting for followers to drop cached values fail
+     * first (unapplied), so that no thread waits out a lease.
      */
     private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
     /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
@@ -347,6 +348,7 @@ final class LeaderServer implements AutoCloseable {
         stopAcceptor();
         closeQuietly(serverSocket);
         deleteSocketFileIfOurs();
+        store.coherence().close(); // writes waiting for followers' caches fail, lease connections end at once
         for (FollowerConnection connection : connections) {
             connection.close();
         }

@@ -2,7 +2,6 @@ package io.levelparty.impl;
 
 import io.levelparty.Codec;
 import io.levelparty.PartyMap;
-import io.levelparty.Consistency;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.spi.PartyProvider;
@@ -21,8 +20,8 @@ public final class LevelPartyProvider implements PartyProvider {
     public <V> PartyMap<V> open(Path dir, PartyOptions<V> options) {
         Path canonical = canonicalDirectory(dir);
         Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
-        FollowerCache cache = options.consistency() == Consistency.RELAXED && options.cacheSize() > 0
-                ? new FollowerCache(options.cacheSize()) : null;
+        FollowerCache cache = options.cacheSize() > 0 ? new FollowerCache(options.cacheSize(), options.consistency())
+                : null;
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
                 UUID.randomUUID(), cache);
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());

@@ -21,6 +21,7 @@ import java.util.NavigableSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.fusesource.leveldbjni.internal.NativeDB;
 import org.fusesource.leveldbjni.internal.NativeIterator;
 import org.fusesource.leveldbjni.internal.NativeOptions;
@@ -67,6 +68,8 @@ final class LocalStore implements PartyStore {
     private final ClientRecords records = new ClientRecords();
     /** Used under {@link #writeLock}. */
     private final ChangeFeed changes = new ChangeFeed();
+    /** Keeps followers' caches current: every write is invalidated there before it is applied. */
+    private final CacheCoherence coherence = new CacheCoherence();
     private volatile boolean closed;
 
     private LocalStore(Path dir, NativeDB db) {
@@ -142,9 +145,21 @@ final class LocalStore implements PartyStore {
         return changes.subscribe(listener);
     }
 
+    CacheCoherence coherence() {
+        return coherence;
+    }
+
     /** Applies {@code command} and returns its outcome. */
     <R> R apply(WriteCommand<R> command) {
-        return write(() -> {
+        return apply(command, null);
+    }
+
+    /**
+     * Applies {@code command}, sent by the follower holding {@code writersLease} (null: by this
+     * process, or by a follower that caches nothing), and returns its outcome.
+     */
+    <R> R apply(WriteCommand<R> command, LeaseConnection writersLease) {
+        return coherently(command, writersLease, () -> write(() -> {
             if (!(command instanceof WriteCommand.Batch)) {
                 WriteCommand.Staging staging = changes.recording(direct);
                 R outcome = command.stage(staging); // one change at most: atomic as it is
@@ -161,16 +176,32 @@ final class LocalStore implements PartyStore {
             } finally {
                 batch.delete();
             }
-        });
+        }));
+    }
+
+    /**
+     * Runs {@code apply} once no follower's cache can serve a value of the keys {@code command}
+     * writes (DESIGN §8); the writer's own cache dropped them as it sent the write.
+     */
+    private <R> R coherently(WriteCommand<R> command, LeaseConnection writersLease, Supplier<R> apply) {
+        checkOpen();
+        try (CacheCoherence.Write ignored = coherence.beginWrite(command.keys(), writersLease)) {
+            return apply.get();
+        }
+    }
+
+    /** {@link #applyOnce(WriteId, WriteCommand, LeaseConnection)} for a write of this process. */
+    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
+        return applyOnce(id, command, null);
     }
 
     /**
      * Applies {@code command}, numbered {@code id} by its client, unless a write of that number was
      * applied before — by this leader or an earlier one — in which case it returns the outcome
-     * recorded then (see {@link ClientRecords}).
+     * recorded then (see {@link ClientRecords}). {@code writersLease} as in {@link #apply(WriteCommand, LeaseConnection)}.
      */
-    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
-        return write(() -> {
+    <R> R applyOnce(WriteId id, WriteCommand<R> command, LeaseConnection writersLease) {
+        return coherently(command, writersLease, () -> write(() -> {
             NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
                 byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
@@ -194,7 +225,7 @@ final class LocalStore implements PartyStore {
             } finally {
                 batch.delete();
             }
-        });
+        }));
     }
 
     /**
@@ -422,6 +453,7 @@ final class LocalStore implements PartyStore {
 
     @Override
     public void close() {
+        coherence.close(); // writes waiting for followers fail rather than hold the close up
         lifecycle.writeLock().lock();
         try {
             if (!closed) {

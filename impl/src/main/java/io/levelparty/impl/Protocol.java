@@ -18,7 +18,8 @@ import net.openhft.chronicle.wire.WireOut;
  *
  * <h2>Connection</h2>
  * A follower process opens one stream connection to the leader's socket and shares it among all its
- * threads. It sends {@link MessageType#HELLO} first and waits for {@link MessageType#HELLO_REPLY};
+ * threads; a follower that caches reads under {@code STRICT} consistency opens a second one, its
+ * lease connection (see Leases below). It sends {@link MessageType#HELLO} first and waits for {@link MessageType#HELLO_REPLY};
  * after an accepting reply it sends requests, many at a time without waiting (pipelining). Every
  * request carries a request id chosen by the follower, unique among its requests in flight; the reply
  * echoes it. The leader may reply in any order (this leader replies in request order), and may send
@@ -65,6 +66,10 @@ import net.openhft.chronicle.wire.WireOut;
  *   COUNT      17   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → NUMBER
  *   PING       18   id                                             → DONE
  *   SUBSCRIBE  19   id                                             → DONE, then EVENT pushes
+ *   LEASE      20   id                                             → GRANT, then HEARTBEAT and
+ *                                                                    INVALIDATE pushes
+ *   ACK        21   seq:int64                                      no reply; lease connections only
+ *   BIND       22   id token:int64                                 → DONE
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -76,14 +81,17 @@ import net.openhft.chronicle.wire.WireOut;
  *   PAGE        44   id n:int32 then n × (key:bytes value:bytes)
  *   NUMBER      45   id count:int64
  *   ERROR       46   id kind:int8 message:text                      instead of any reply above
+ *   CACHEABLE   47   id value:bytes?                                VALUE that may be cached
+ *   GRANT       48   id token:int64 leaseNanos:int64
  * </pre>
  * Pushes, from the leader, unasked and unanswered: codes 64 to 127. A follower skips a push it
  * does not know, so new pushes need no new version.
  * <pre>
  *   EVENT       65   seq:int64 n:int32 then n × (key:bytes value:bytes?)   one committed write
+ *   INVALIDATE  64   seq:int64 stamp:int64 n:int32 then n × key:bytes  lease connections only
  *   EVENTS_LOST 66                                                 EVENTs were dropped here
+ *   HEARTBEAT   67   stamp:int64                                    lease connections only
  * </pre>
- * Reserved: 64 INVALIDATE (keys whose cached values a follower must drop).
  *
  * <h2>Fields</h2>
  * <ul>
@@ -106,9 +114,39 @@ import net.openhft.chronicle.wire.WireOut;
  *       term, and each of its changes is a key and its new value, null for a removal. It never
  *       blocks a write for a follower: when a follower takes EVENTs too slowly, the leader drops
  *       them and pushes EVENTS_LOST before the next EVENT it sends.
+ *   <li>GET is answered with CACHEABLE only on the main connection of a follower that holds a
+ *       lease, and only if no write to a key that may share the read key's stripe was in progress
+ *       at any moment of the read (see {@link CacheCoherence}); otherwise with VALUE.
  *   <li>{@code kind} is an {@link ErrorKind} code; {@code message} says what went wrong. Keys
  *       starting with byte 0xFF are reserved for the leader's own records: GET, PUT, DELETE, CAS or
  *       BATCH naming one gets ERROR ILLEGAL_ARGUMENT, and a BATCH with one applies none of its writes.
+ * </ul>
+ *
+ * <h2>Leases</h2>
+ * A follower that caches reads under {@code STRICT} consistency opens a second connection and
+ * sends LEASE as its first request. The leader answers GRANT, with a token naming the lease and
+ * the lease length, or ERROR UNAVAILABLE when it serves no more leases; after GRANT the connection
+ * carries only HEARTBEAT and INVALIDATE from the leader and ACK from the follower. The follower then
+ * sends BIND with the token on its main connection, which the leader answers DONE while the lease
+ * lives (ERROR UNAVAILABLE otherwise): from then on GET on the main connection may be answered
+ * CACHEABLE, and the lease's INVALIDATEs cover what it reads.
+ * <ul>
+ *   <li>{@code stamp} is the leader's {@code System.nanoTime()} when it wrote the frame; stamps
+ *       never decrease along a connection. Every process on a Linux machine reads the same
+ *       {@code CLOCK_MONOTONIC} there, which the follower checks with the first HEARTBEAT (whose
+ *       stamp must fall between its LEASE request and the HEARTBEAT's arrival; it does not cache
+ *       otherwise). The follower serves cached values only while the stamp of the last frame it
+ *       processed, plus the lease length, is in the future.
+ *   <li>INVALIDATE names keys that are about to be written; {@code seq} numbers the INVALIDATEs of
+ *       the connection from 1. The follower drops the keys from its cache, and will not cache a
+ *       read of them that it asked for before, then sends ACK with the highest {@code seq} it has
+ *       processed: one ACK may answer many INVALIDATEs.
+ *   <li>The leader applies the write only once every follower whose cache may hold one of the keys
+ *       has acknowledged, or has closed its lease connection, or has been cut off: after a
+ *       deadline longer than the lease the leader closes its lease connection and waits until the
+ *       stamp of the last frame it sent, plus the lease length, has passed.
+ *   <li>The follower closes its lease connection only after it has stopped serving cached values,
+ *       and stops using its main connection when its lease connection ends, and the other way round.
  * </ul>
  *
  * <h2>Limits</h2>
@@ -127,7 +165,7 @@ import net.openhft.chronicle.wire.WireOut;
  */
 final class Protocol {
     /** The protocol version this code speaks. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Bytes of the frame header. */
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */
@@ -144,6 +182,8 @@ final class Protocol {
     private static final Relation[] RELATIONS = Relation.values();
     /** The least bytes a BATCH write takes: an empty key (3 bytes) and a null value (1). */
     private static final int MIN_WRITE_BYTES = 4;
+    /** The least bytes an INVALIDATE key takes: an empty key. */
+    private static final int MIN_KEY_BYTES = 3;
     /** The least bytes a PAGE entry takes: an empty key and an empty value, 3 bytes each. */
     private static final int MIN_ENTRY_BYTES = 6;
 
@@ -153,9 +193,9 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        SUBSCRIBE(19),
-        VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46),
-        EVENT(65), EVENTS_LOST(66);
+        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22),
+        VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46), CACHEABLE(47), GRANT(48),
+        INVALIDATE(64), EVENT(65), EVENTS_LOST(66), HEARTBEAT(67);
 
         private static final MessageType[] BY_CODE = new MessageType[LAST_PUSH_CODE + 1];
 
@@ -218,9 +258,12 @@ final class Protocol {
     /** A decoded request: one instance per connection, overwritten by each {@link #readRequest}. */
     static final class Request {
         MessageType type;
+        /** The request id; ACK's seq. */
         long id;
         long seq;
         long ackedUpTo;
+        /** BIND's lease token. */
+        long token;
         /** The key of GET, PUT, DELETE, CAS and NAVIGATE (null for NAVIGATE beyond every key). */
         byte[] key;
         /** PUT's value, CAS's expected value. */
@@ -245,9 +288,16 @@ final class Protocol {
         boolean flag;
         /** EVENT's writes. */
         List<StoreWrite> writes;
+        /** INVALIDATE's keys. */
+        List<byte[]> keys;
         List<StoreEntry> entries;
-        /** NUMBER's count; EVENT's sequence. */
+        /** NUMBER's count; EVENT's and INVALIDATE's sequence. */
         long count;
+        /** INVALIDATE's and HEARTBEAT's stamp. */
+        long stamp;
+        /** GRANT's lease token and length. */
+        long token;
+        long leaseNanos;
         ErrorKind errorKind;
         String message;
     }
@@ -373,13 +423,63 @@ final class Protocol {
         endFrame(wire, start);
     }
 
+    static void writeLease(WireOut wire, long id) {
+        endFrame(wire, beginFrameWithId(wire, MessageType.LEASE, id));
+    }
+
+    static void writeBind(WireOut wire, long id, long token) {
+        long start = beginFrameWithId(wire, MessageType.BIND, id);
+        wire.getValueOut().fixedInt64(token);
+        endFrame(wire, start);
+    }
+
+    static void writeGrantReply(WireOut wire, long id, long token, long leaseNanos) {
+        long start = beginFrameWithId(wire, MessageType.GRANT, id);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt64(token);
+        out.fixedInt64(leaseNanos);
+        endFrame(wire, start);
+    }
+
+    static void writeAck(WireOut wire, long seq) {
+        endFrame(wire, beginFrameWithId(wire, MessageType.ACK, seq));
+    }
+
+    /**
+     * Writes INVALIDATE.
+     *
+     * @throws FrameTooLargeException if the keys do not fit one frame: see {@link #keysThatFit}
+     */
+    static void writeInvalidate(WireOut wire, long seq, long stamp, List<byte[]> keys) {
+        long start = beginFrame(wire, MessageType.INVALIDATE);
+        ValueOut out = wire.getValueOut();
+        out.fixedInt64(seq);
+        out.fixedInt64(stamp);
+        out.fixedInt32(keys.size());
+        for (byte[] key : keys) {
+            out.bytes(key);
+        }
+        endFrame(wire, start);
+    }
+
+    static void writeHeartbeat(WireOut wire, long stamp) {
+        long start = beginFrame(wire, MessageType.HEARTBEAT);
+        wire.getValueOut().fixedInt64(stamp);
+        endFrame(wire, start);
+    }
+
     static void writeEventsLost(WireOut wire) {
         endFrame(wire, beginFrame(wire, MessageType.EVENTS_LOST));
     }
 
     static void writeValueReply(WireOut wire, long id, byte[] value) {
+        writeValueReply(wire, id, value, false);
+    }
+
+    /** Writes VALUE, or CACHEABLE if {@code cacheable}. */
+    static void writeValueReply(WireOut wire, long id, byte[] value, boolean cacheable) {
         checkPayload(lengthOf(value));
-        long start = beginFrameWithId(wire, MessageType.VALUE, id);
+        long start = beginFrameWithId(wire, cacheable ? MessageType.CACHEABLE : MessageType.VALUE, id);
         writeNullable(wire.getValueOut(), value);
         endFrame(wire, start);
     }
@@ -445,6 +545,20 @@ final class Protocol {
             }
         }
         return entries.size();
+    }
+
+    /** Returns how many of {@code keys}, from {@code from} on, fit one INVALIDATE frame (at least one). */
+    static int keysThatFit(List<byte[]> keys, int from) {
+        long size = 32; // type, seq, stamp, count
+        int i = from;
+        while (i < keys.size()) {
+            size += MAX_BYTES_OVERHEAD + keys.get(i).length;
+            if (size > MAX_FRAME_BYTES && i > from) {
+                break;
+            }
+            i++;
+        }
+        return i - from;
     }
 
     private static long beginFrame(WireOut wire, MessageType type) {
@@ -610,7 +724,8 @@ final class Protocol {
                 }
             }
             case COUNT -> into.range = readRange(in);
-            case PING, SUBSCRIBE -> { }
+            case BIND -> into.token = readInt64(in);
+            case PING, SUBSCRIBE, LEASE, ACK -> { }
             default -> throw new MalformedFrameException("unexpected " + type + " from a follower");
         }
         expectEnd(in);
@@ -637,7 +752,7 @@ final class Protocol {
         into.errorKind = null;
         into.message = null;
         switch (type) {
-            case VALUE -> into.value = readNullableBytes(in);
+            case VALUE, CACHEABLE -> into.value = readNullableBytes(in);
             case FLAG -> into.flag = readBoolean(in);
             case DONE -> { }
             case ENTRY -> {
@@ -656,6 +771,13 @@ final class Protocol {
                 into.entries = entries;
             }
             case NUMBER -> into.count = readInt64(in);
+            case GRANT -> {
+                into.token = readInt64(in);
+                into.leaseNanos = readInt64(in);
+                if (into.leaseNanos <= 0) {
+                    throw new MalformedFrameException("GRANT of a lease of " + into.leaseNanos + " ns");
+                }
+            }
             case ERROR -> {
                 int kind = readInt8(in);
                 into.errorKind = ErrorKind.of(kind);
@@ -673,9 +795,21 @@ final class Protocol {
     private static void readPush(Bytes<?> in, MessageType type, Reply into) throws MalformedFrameException {
         into.type = type;
         into.writes = null;
+        into.keys = null;
         if (type == MessageType.EVENT) {
             into.count = readInt64(in);
             into.writes = readWrites(in);
+        } else if (type == MessageType.INVALIDATE) {
+            into.count = readInt64(in);
+            into.stamp = readInt64(in);
+            int n = readCount(in, MIN_KEY_BYTES);
+            List<byte[]> keys = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                keys.add(readBytes(in));
+            }
+            into.keys = keys;
+        } else if (type == MessageType.HEARTBEAT) {
+            into.stamp = readInt64(in);
         } else if (type != MessageType.EVENTS_LOST) {
             into.type = null;
             return; // unknown: skipped whole

@@ -1,6 +1,7 @@
 package io.levelparty.impl;
 
 import io.levelparty.Change;
+import io.levelparty.Consistency;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyProtocolException;
@@ -117,8 +118,13 @@ final class RemoteStore implements PartyStore {
     private final Reply reply = new Reply();
     /** Receives the leader's EVENT pushes once subscribed. */
     private volatile ChangeListener changeListener;
-    /** Serves point reads when not null; EVENT pushes drop its keys. */
+    /**
+     * Serves point reads when not null: under RELAXED, EVENT pushes drop its keys; under STRICT,
+     * the lease's INVALIDATEs, and it serves only while the lease is fresh.
+     */
     private final FollowerCache cache;
+    /** The cache's lease under STRICT, else null. */
+    private final CacheLease lease;
     /** Whether the leader pushes this connection its changes. */
     private final AtomicBoolean pushing = new AtomicBoolean();
     /** When the last call was made, as System.nanoTime(). */
@@ -136,15 +142,16 @@ final class RemoteStore implements PartyStore {
     private boolean closed;
     private final List<Runnable> lostCallbacks = new ArrayList<>();
 
-    private RemoteStore(Path socketPath, Duration requestTimeout, AFUNIXSocket socket, FrameReader input,
-            long leaderPid, FollowerCache cache) throws IOException {
+    private RemoteStore(Path socketPath, Duration requestTimeout, Link link, FollowerCache cache, CacheLease lease)
+            throws IOException {
         this.cache = cache;
+        this.lease = lease;
         this.socketPath = socketPath;
         this.requestTimeout = requestTimeout;
-        this.leaderPid = leaderPid;
-        this.socket = socket;
+        this.leaderPid = link.leaderPid();
+        this.socket = link.socket();
         this.out = socket.getOutputStream();
-        this.input = input;
+        this.input = link.input();
         this.watcher = new Thread(this::watch, "levelparty-follower-watcher");
         watcher.setDaemon(true);
     }
@@ -168,6 +175,38 @@ final class RemoteStore implements PartyStore {
      */
     static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId, FollowerCache cache)
             throws IOException {
+        Link link = handshake(socketPath, requestTimeout, clientId);
+        CacheLease lease = null;
+        try {
+            if (cache != null && cache.consistency() == Consistency.STRICT) {
+                lease = CacheLease.open(socketPath, requestTimeout, clientId, cache);
+            }
+            boolean caching = cache != null && (lease != null || cache.consistency() == Consistency.RELAXED);
+            RemoteStore store = new RemoteStore(socketPath, requestTimeout, link, caching ? cache : null, lease);
+            store.watcher.start();
+            if (caching) {
+                cache.clear(); // what an earlier term cached may be stale now
+                store.startCaching();
+            }
+            return store;
+        } catch (IOException | RuntimeException e) {
+            if (lease != null) {
+                lease.close();
+            }
+            closeQuietly(link.socket(), e);
+            throw e;
+        }
+    }
+
+    /** A connection to the leader after its handshake accepted this process. */
+    record Link(AFUNIXSocket socket, FrameReader input, long leaderPid) {}
+
+    /**
+     * Connects to the leader at {@code socketPath} and runs the handshake.
+     *
+     * @throws IOException as {@link #connect(Path, Duration, UUID)}
+     */
+    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
         Objects.requireNonNull(clientId, "clientId");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -198,26 +237,38 @@ final class RemoteStore implements PartyStore {
                 throw new PartyProtocolException("The leader at " + socketPath + " accepted this process but speaks "
                         + "protocol version " + reply.version() + ", not " + Protocol.VERSION);
             }
-            RemoteStore store = new RemoteStore(socketPath, requestTimeout, socket, input, reply.pid(), cache);
-            store.watcher.start();
-            if (cache != null) {
-                cache.clear(); // what an earlier term cached may be stale now
-                try {
-                    store.startPushes();
-                } catch (ConnectionLostException e) {
-                    store.close();
-                    throw new IOException("The leader at " + socketPath + " went away while this process subscribed",
-                            e);
-                }
-            }
-            return store;
+            return new Link(socket, input, reply.pid());
         } catch (IOException | RuntimeException e) {
-            try {
-                socket.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            closeQuietly(socket, e);
             throw e;
+        }
+    }
+
+    private static void closeQuietly(AFUNIXSocket socket, Exception failure) {
+        try {
+            socket.close();
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+    }
+
+    /**
+     * Makes the cache usable: under STRICT binds this connection to the lease, so that the leader
+     * may answer its reads CACHEABLE; under RELAXED asks the leader to push its changes.
+     *
+     * @throws IOException if the leader went away meanwhile
+     */
+    private void startCaching() throws IOException {
+        try {
+            if (lease == null) {
+                startPushes();
+                return;
+            }
+            call(MessageType.BIND, MessageType.DONE, (wire, id) -> Protocol.writeBind(wire, id, lease.token()));
+            lease.start(this::lose);
+        } catch (ConnectionLostException | PartyUnavailableException e) {
+            close();
+            throw new IOException("The leader at " + socketPath + " went away while this process set up its cache", e);
         }
     }
 
@@ -242,15 +293,19 @@ final class RemoteStore implements PartyStore {
     @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
-        FollowerCache.Entry cached = cache == null ? null : cache.get(key);
-        if (cached != null && !over) { // once the leader is lost, pushes may have been lost with it
-            return cached.value() == null ? null : cached.value().clone();
-        }
-        long ticket = cache == null ? 0 : cache.ticket();
-        byte[] value = (byte[]) call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key))
-                .result;
         if (cache != null) {
-            cache.fill(key, value, ticket);
+            // The lease first, then the entry: an entry still there after a fresh lease was seen is
+            // one whose invalidation had not been processed, so no write of it has been applied yet.
+            FollowerCache.Entry cached = lease == null || lease.isFresh() ? cache.get(key) : cache.missed();
+            if (cached != null && !over) { // once the leader is lost, invalidations may have been lost with it
+                return cached.value() == null ? null : cached.value().clone();
+            }
+        }
+        Call call = call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key),
+                cache == null ? NO_CACHE_STEP : queued -> queued.ticket = cache.ticket());
+        byte[] value = (byte[]) call.result;
+        if (cache != null && (lease == null || call.cacheable)) {
+            cache.fill(key, value, call.ticket);
         }
         return value;
     }
@@ -310,34 +365,23 @@ final class RemoteStore implements PartyStore {
     byte[] put(byte[] key, byte[] value, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        try {
-            return (byte[]) call(MessageType.PUT, MessageType.VALUE,
-                    (wire, id) -> Protocol.writePut(wire, id, seq, ackedUpTo, key, value)).result;
-        } finally {
-            dropCached(key);
-        }
+        return (byte[]) call(MessageType.PUT, MessageType.VALUE,
+                (wire, id) -> Protocol.writePut(wire, id, seq, ackedUpTo, key, value), dropping(List.of(key))).result;
     }
 
     /** {@link #delete(byte[])} as the write numbered {@code seq}. */
     byte[] delete(byte[] key, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
-        try {
-            return (byte[]) call(MessageType.DELETE, MessageType.VALUE,
-                    (wire, id) -> Protocol.writeDelete(wire, id, seq, ackedUpTo, key)).result;
-        } finally {
-            dropCached(key);
-        }
+        return (byte[]) call(MessageType.DELETE, MessageType.VALUE,
+                (wire, id) -> Protocol.writeDelete(wire, id, seq, ackedUpTo, key), dropping(List.of(key))).result;
     }
 
     /** {@link #compareAndSet(byte[], byte[], byte[])} as the write numbered {@code seq}. */
     boolean compareAndSet(byte[] key, byte[] expected, byte[] update, long seq, long ackedUpTo) {
         Objects.requireNonNull(key, "key");
-        try {
-            return call(MessageType.CAS, MessageType.FLAG,
-                    (wire, id) -> Protocol.writeCompareAndSet(wire, id, seq, ackedUpTo, key, expected, update)).flag;
-        } finally {
-            dropCached(key); // even when it failed: the cached value it was given may be the stale one
-        }
+        return call(MessageType.CAS, MessageType.FLAG,
+                (wire, id) -> Protocol.writeCompareAndSet(wire, id, seq, ackedUpTo, key, expected, update),
+                dropping(List.of(key))).flag;
     }
 
     /** {@link #batch(List)} as the write numbered {@code seq}. */
@@ -346,21 +390,26 @@ final class RemoteStore implements PartyStore {
         for (StoreWrite write : writes) {
             Objects.requireNonNull(write, "writes contains null");
         }
-        try {
-            call(MessageType.BATCH, MessageType.DONE,
-                    (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes));
-        } finally {
-            for (StoreWrite write : writes) {
-                dropCached(write.key());
-            }
-        }
+        call(MessageType.BATCH, MessageType.DONE, (wire, id) -> Protocol.writeBatch(wire, id, seq, ackedUpTo, writes),
+                dropping(writes.stream().map(StoreWrite::key).toList()));
     }
 
-    /** Drops a key this process wrote (or tried to) from the cache, so that it reads its own writes. */
-    private void dropCached(byte[] key) {
-        if (cache != null) {
-            cache.drop(key);
+    /**
+     * Returns the step that drops the keys a write of this process changes from the cache, as its
+     * request is queued. Every read whose request was queued before is then refused its fill (its
+     * ticket predates the drop), and every read queued after is served after the write, since the
+     * leader serves a connection's requests in order: so this process reads its own writes, and the
+     * leader need not invalidate this process's cache for them (see {@link CacheCoherence}).
+     */
+    private CacheStep dropping(List<byte[]> keys) {
+        if (cache == null) {
+            return NO_CACHE_STEP;
         }
+        return call -> {
+            for (byte[] key : keys) {
+                cache.drop(key);
+            }
+        };
     }
 
     /**
@@ -436,6 +485,9 @@ final class RemoteStore implements PartyStore {
         } finally {
             sendLock.unlock();
         }
+        if (lease != null) {
+            lease.close();
+        }
         closeSocket();
         failAll(Failure.CLOSED, null);
         if (Thread.currentThread() != watcher) {
@@ -455,6 +507,14 @@ final class RemoteStore implements PartyStore {
         void write(WireOut wire, long id);
     }
 
+    /** What a call does to the cache at the moment its request is queued, under sendLock. */
+    @FunctionalInterface
+    private interface CacheStep {
+        void atSend(Call call);
+    }
+
+    private static final CacheStep NO_CACHE_STEP = call -> { };
+
     /** Why a call ended without a reply, turned into an exception on the caller's thread. */
     private enum Failure { CONNECTION_LOST, CLOSED }
 
@@ -466,6 +526,10 @@ final class RemoteStore implements PartyStore {
         long id;
         /** A VALUE's value, an ENTRY as a StoreEntry, a PAGE's entries. */
         Object result;
+        /** Whether the leader let a GET's value be cached. */
+        boolean cacheable;
+        /** A GET's cache ticket, taken as its request was queued. */
+        long ticket;
         boolean flag;
         long count;
         ErrorKind errorKind;
@@ -483,6 +547,10 @@ final class RemoteStore implements PartyStore {
         void succeed(Reply reply) {
             switch (reply.type) {
                 case VALUE -> result = reply.value;
+                case CACHEABLE -> {
+                    result = reply.value;
+                    cacheable = true;
+                }
                 case FLAG -> flag = reply.flag;
                 case ENTRY -> result = reply.key == null ? null : new StoreEntry(reply.key, reply.value);
                 case PAGE -> result = reply.entries;
@@ -511,6 +579,11 @@ final class RemoteStore implements PartyStore {
     }
 
     private Call call(MessageType request, MessageType expectedReply, RequestWriter writer) {
+        return call(request, expectedReply, writer, NO_CACHE_STEP);
+    }
+
+    /** Sends a request, running {@code cacheStep} in the critical section that queues it, and waits for its reply. */
+    private Call call(MessageType request, MessageType expectedReply, RequestWriter writer, CacheStep cacheStep) {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         Call call = new Call(request, expectedReply);
         boolean flushHere;
@@ -519,6 +592,7 @@ final class RemoteStore implements PartyStore {
             checkUsable();
             call.id = ++lastRequestId;
             writer.write(pending.wire(), call.id); // a FrameTooLargeException leaves the buffer as it was
+            cacheStep.atSend(call);
             // Registered before its frame can reach the socket (frames leave `pending` only under
             // sendLock), so the reply always finds it.
             calls.put(call.id, call);
@@ -686,7 +760,8 @@ final class RemoteStore implements PartyStore {
         if (call == null) {
             return true; // its caller timed out
         }
-        if (reply.type != call.expectedReply && reply.type != MessageType.ERROR) {
+        if (reply.type != call.expectedReply && reply.type != MessageType.ERROR
+                && !(reply.type == MessageType.CACHEABLE && call.request == MessageType.GET)) {
             throw new MalformedFrameException("the leader answered " + call.request + " request " + reply.id
                     + " with " + reply.type);
         }
@@ -769,6 +844,9 @@ final class RemoteStore implements PartyStore {
                     cause.getMessage());
         } else {
             log.info("Lost the connection to the leader at {} (pid {}): {}", socketPath, leaderPid, cause.toString());
+        }
+        if (lease != null) {
+            lease.close(); // after `over`: the leader takes its end as this process no longer serving cached values
         }
         closeSocket();
         failAll(Failure.CONNECTION_LOST, cause);

@@ -15,6 +15,9 @@ sealed interface WriteCommand<R> {
     /** Reads what this write needs through {@code db} and stages its changes there; returns the outcome. */
     R stage(Staging db);
 
+    /** Returns the keys this write may change. */
+    List<byte[]> keys();
+
     /** Sends this write to a remote leader under the given numbers and returns the outcome. */
     R sendTo(RemoteStore remote, long seq, long ackedUpTo);
 
@@ -54,6 +57,11 @@ sealed interface WriteCommand<R> {
 
     record Put(byte[] key, byte[] value) implements ReturningPrevious {
         @Override
+        public List<byte[]> keys() {
+            return List.of(key);
+        }
+
+        @Override
         public byte[] stage(Staging db) {
             byte[] previous = db.current(key);
             db.put(key, value);
@@ -67,6 +75,11 @@ sealed interface WriteCommand<R> {
     }
 
     record Delete(byte[] key) implements ReturningPrevious {
+        @Override
+        public List<byte[]> keys() {
+            return List.of(key);
+        }
+
         @Override
         public byte[] stage(Staging db) {
             byte[] previous = db.current(key);
@@ -83,6 +96,11 @@ sealed interface WriteCommand<R> {
     }
 
     record CompareAndSet(byte[] key, byte[] expected, byte[] update) implements WriteCommand<Boolean> {
+        @Override
+        public List<byte[]> keys() {
+            return List.of(key);
+        }
+
         @Override
         public Boolean stage(Staging db) {
             byte[] current = db.current(key);
@@ -114,6 +132,11 @@ sealed interface WriteCommand<R> {
     }
 
     record Batch(List<StoreWrite> writes) implements WriteCommand<Void> {
+        @Override
+        public List<byte[]> keys() {
+            return writes.stream().map(StoreWrite::key).toList();
+        }
+
         @Override
         public Void stage(Staging db) {
             for (StoreWrite w : writes) {

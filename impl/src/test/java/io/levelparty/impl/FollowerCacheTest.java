@@ -45,14 +45,18 @@ class FollowerCacheTest {
     }
 
     @Test
-    void aStrictFollowerAsksTheLeaderEveryTime() {
+    void aStrictFollowerReadsFromItsCacheAndStillSeesEveryWriteAtOnce() {
         try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
                 PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
             for (int i = 0; i < 100; i++) {
                 leader.put("k", "v" + i);
-                assertEquals("v" + i, follower.get("k"), "linearizable: the write before the read is seen");
+                for (int read = 0; read < 5; read++) {
+                    assertEquals("v" + i, follower.get("k"), "linearizable: the write before the read is seen");
+                }
             }
-            assertEquals(0, follower.stats().cacheHits() + follower.stats().cacheMisses());
+            PartyStats stats = follower.stats();
+            assertTrue(stats.cacheMisses() >= 100, stats.toString()); // each write invalidated the key
+            assertTrue(stats.cacheHits() > 0, stats.toString());
         }
     }
 

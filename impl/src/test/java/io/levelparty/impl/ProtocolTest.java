@@ -195,7 +195,7 @@ class ProtocolTest {
     @Test
     void pushesThisVersionDoesNotKnowAreSkippedByFollowers() throws IOException {
         byte[] frame = RawFrames.frame(out -> {
-            out.fixedInt8((byte) 64);
+            out.fixedInt8((byte) 100);
             out.text("whatever a later version pushes");
         });
         Reply reply = new Reply();

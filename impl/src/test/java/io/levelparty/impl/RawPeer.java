@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
@@ -53,6 +55,22 @@ final class RawPeer implements AutoCloseable {
         assertNotNull(frame, "a reply");
         Protocol.Reply reply = new Protocol.Reply();
         assertTrue(Protocol.readReply(frame, reply));
+        return reply;
+    }
+
+    /** Sends the frames {@code writer} encodes with {@link Protocol}. */
+    void send(Consumer<WireOut> writer) throws IOException {
+        FrameBuffer frames = new FrameBuffer();
+        writer.accept(frames.wire());
+        frames.writeTo(socket.getOutputStream());
+    }
+
+    /** Reads the next frame, a reply or a push, into a new Reply. */
+    Protocol.Reply readAny() throws IOException {
+        Bytes<byte[]> frame = input.next();
+        assertNotNull(frame, "a frame");
+        Protocol.Reply reply = new Protocol.Reply();
+        Protocol.readReply(frame, reply);
         return reply;
     }
 

@@ -1,0 +1,280 @@
+package io.levelparty.impl;
+
+import io.levelparty.PartyClosedException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The leader's side of the followers' {@code STRICT} caches (DESIGN §8): every write is
+ * <em>invalidated, then applied, then acknowledged</em>, so that no follower serves a value once
+ * anyone could have read a newer one.
+ *
+ * <h2>Leases</h2>
+ * A caching follower holds a {@link LeaseConnection}, which has one of {@value #MAX_LEASES} slots.
+ * The follower serves cached values only while the leader's stamp on the last frame it processed
+ * on that connection, plus {@link #LEASE_NANOS}, is in the future; the leader sends a heartbeat
+ * every {@link #HEARTBEAT_NANOS}.
+ *
+ * <h2>Stripes</h2>
+ * Keys hash to {@value #STRIPES} stripes. Each stripe has
+ * <ul>
+ *   <li>{@code pending}: how many writes to its keys are between {@link #beginWrite} and
+ *       {@link Write#close()};
+ *   <li>{@code epoch}: bumped as each of those writes begins;
+ *   <li>{@code holders}: a bit per lease slot whose follower may cache a key of the stripe: set by
+ *       every read served for it, cleared only when the slot is released. Writes to a stripe no
+ *       follower read cost no round trip.
+ * </ul>
+ *
+ * <h2>A write</h2>
+ * {@link #beginWrite}: pending and epoch of each key's stripe go up; then every lease in the
+ * stripes' holders is sent the keys (INVALIDATE), and the write waits until each has acknowledged
+ * them, or has ended (the follower closed the connection: it stopped serving from its cache
+ * first), or, after {@link #ACK_DEADLINE_NANOS}, has been cut off, in which case the write also
+ * waits out the lease of the last frame the follower may have processed. Only then is the write
+ * applied, and {@link Write#close()} lowers pending again.
+ *
+ * <h2>A read for a follower</h2>
+ * {@link #beforeRead} sets the follower's holder bit and notes the stripe's epoch, unless the
+ * stripe has a write pending; {@link #cacheableAfterRead} tells whether the epoch is unchanged.
+ * The reply may be cached only if both hold. Why that suffices, with sequentially consistent
+ * atomics: if a write to the key began (pending up, then epoch up) before the read noted the
+ * epoch, the read sees it pending, or sees it done and so reads its value. If it began after,
+ * either its epoch bump precedes the read's second look, and the read is not cacheable, or it
+ * follows it, and then the write looked at the holders after the read set its bit: it sends the
+ * follower an INVALIDATE, which the follower receives after taking the ticket of its read (see
+ * {@link FollowerCache}), so it drops whatever the read brings.
+ */
+final class CacheCoherence {
+    /** How long a frame's stamp keeps a follower's cache usable. */
+    static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often the leader stamps a lease connection when it has nothing else to send. */
+    static final long HEARTBEAT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long a write waits for a follower's acknowledgement before cutting it off; more than the lease. */
+    static final long ACK_DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /** How many followers may cache at once: one holder bit each. */
+    static final int MAX_LEASES = Long.SIZE;
+    private static final int STRIPES = 1 << 13;
+
+    private final AtomicIntegerArray pending = new AtomicIntegerArray(STRIPES);
+    private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
+    private final AtomicLongArray holders = new AtomicLongArray(STRIPES);
+    private final AtomicReferenceArray<LeaseConnection> leases = new AtomicReferenceArray<>(MAX_LEASES);
+    /** Tokens are unguessable across leaders, so that a follower cannot bind to a lease of another term. */
+    private final AtomicLong nextToken = new AtomicLong(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a lease acknowledges or ends, if writes are waiting. */
+    private final Condition settled = lock.newCondition();
+    /** How many writes wait for leases. Guarded by lock. */
+    private int waiting;
+    private volatile boolean closed;
+
+    /** A write between its invalidation and its end; {@link #close()} must follow it being applied (or failing). */
+    interface Write extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Grants a lease to a follower and returns it, or null if {@value #MAX_LEASES} leases are taken
+     * or this leader is closing. {@code newLease} makes the lease from its slot and token.
+     */
+    LeaseConnection grant(LeaseFactory newLease) {
+        if (closed) {
+            return null;
+        }
+        for (int slot = 0; slot < MAX_LEASES; slot++) {
+            if (leases.get(slot) == null) {
+                LeaseConnection lease = newLease.create(slot, nextToken.incrementAndGet());
+                if (leases.compareAndSet(slot, null, lease)) {
+                    return lease;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Makes a lease for a slot and a token. */
+    @FunctionalInterface
+    interface LeaseFactory {
+        LeaseConnection create(int slot, long token);
+    }
+
+    /** Returns the live lease with {@code token}, or null. */
+    LeaseConnection leaseOf(long token) {
+        for (int slot = 0; slot < MAX_LEASES; slot++) {
+            LeaseConnection lease = leases.get(slot);
+            if (lease != null && lease.token() == token && lease.isLive()) {
+                return lease;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Frees the slot of {@code lease}, which has ended and whose follower can no longer serve
+     * from its cache: writes stop waiting for it.
+     */
+    void release(LeaseConnection lease) {
+        if (!leases.compareAndSet(lease.slot(), lease, null)) {
+            return;
+        }
+        long others = ~(1L << lease.slot());
+        for (int stripe = 0; stripe < STRIPES; stripe++) {
+            long mask;
+            do {
+                mask = holders.get(stripe);
+            } while ((mask & ~others) != 0 && !holders.compareAndSet(stripe, mask, mask & others));
+        }
+    }
+
+    /** Wakes the writes waiting for leases: one acknowledged, or ended. */
+    void leaseSettled() {
+        lock.lock();
+        try {
+            if (waiting > 0) {
+                settled.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called before reading {@code key} for the follower holding {@code lease}.
+     *
+     * @return the stripe's epoch, to pass to {@link #cacheableAfterRead}, or -1 if a write to the
+     *     stripe is pending, in which case the read is not cacheable
+     */
+    long beforeRead(byte[] key, LeaseConnection lease) {
+        int stripe = stripeOf(key);
+        long bit = 1L << lease.slot();
+        if ((holders.get(stripe) & bit) == 0) {
+            holders.getAndAccumulate(stripe, bit, (mask, b) -> mask | b);
+        }
+        long epoch = epochs.get(stripe);
+        return pending.get(stripe) > 0 ? -1 : epoch;
+    }
+
+    /** Returns whether a read of {@code key} may be cached, given what {@link #beforeRead} returned. */
+    boolean cacheableAfterRead(byte[] key, long epochBefore) {
+        return epochBefore >= 0 && epochs.get(stripeOf(key)) == epochBefore;
+    }
+
+    /**
+     * Begins a write of {@code keys}: returns once no follower can serve a cached value of them,
+     * and until the returned write is closed no follower caches one. The follower holding
+     * {@code writersLease} (null for none) sent the write, and is not waited for: it dropped the
+     * keys itself as it sent it, and its later reads are served after it (see {@link RemoteStore}).
+     *
+     * @throws PartyClosedException if this leader closes meanwhile; the write must not be applied
+     */
+    Write beginWrite(List<byte[]> keys, LeaseConnection writersLease) {
+        long holding = 0;
+        for (byte[] key : keys) {
+            int stripe = stripeOf(key);
+            pending.incrementAndGet(stripe);
+            epochs.incrementAndGet(stripe);
+            holding |= holders.get(stripe);
+        }
+        if (writersLease != null) {
+            holding &= ~(1L << writersLease.slot());
+        }
+        Write write = () -> {
+            for (byte[] key : keys) {
+                pending.decrementAndGet(stripeOf(key));
+            }
+        };
+        if (holding != 0) {
+            try {
+                invalidate(keys, holding);
+            } catch (RuntimeException | Error e) {
+                write.close();
+                throw e;
+            }
+        }
+        return write;
+    }
+
+    private void invalidate(List<byte[]> keys, long holding) {
+        List<LeaseConnection> targets = new ArrayList<>(Long.bitCount(holding));
+        List<Long> seqs = new ArrayList<>(Long.bitCount(holding));
+        for (long rest = holding; rest != 0; rest &= rest - 1) {
+            LeaseConnection lease = leases.get(Long.numberOfTrailingZeros(rest));
+            if (lease != null) {
+                targets.add(lease);
+                seqs.add(lease.invalidate(keys));
+            }
+        }
+        awaitSettled(targets, seqs);
+    }
+
+    /** Waits until each lease has acknowledged its seq, or ended and waited out its lease; cuts off the late. */
+    private void awaitSettled(List<LeaseConnection> targets, List<Long> seqs) {
+        long deadline = System.nanoTime() + ACK_DEADLINE_NANOS;
+        lock.lock();
+        waiting++;
+        try {
+            for (;;) {
+                long now = System.nanoTime();
+                long wait = Long.MAX_VALUE;
+                for (int i = 0; i < targets.size(); i++) {
+                    LeaseConnection lease = targets.get(i);
+                    if (lease.hasAcknowledged(seqs.get(i))) {
+                        continue;
+                    }
+                    if (now - deadline >= 0) {
+                        lease.cutOff();
+                    }
+                    long untilSafe = lease.nanosUntilSafe(now);
+                    if (untilSafe <= 0) {
+                        continue;
+                    }
+                    wait = Math.min(wait, Math.max(Math.min(untilSafe, deadline - now), 1));
+                }
+                if (wait == Long.MAX_VALUE) {
+                    return;
+                }
+                if (closed) {
+                    throw new PartyClosedException("The leader is closing; the write was not applied");
+                }
+                settled.awaitNanos(wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PartyClosedException("Interrupted while followers dropped cached values; the write was not applied");
+        } finally {
+            waiting--;
+            lock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Ends every wait: the leader is closing, and writes that have not begun to apply fail. */
+    void close() {
+        closed = true;
+        lock.lock();
+        try {
+            settled.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static int stripeOf(byte[] key) {
+        int h = Arrays.hashCode(key);
+        return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+}

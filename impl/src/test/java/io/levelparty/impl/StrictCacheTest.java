@@ -1,0 +1,154 @@
+package io.levelparty.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.levelparty.Codecs;
+import io.levelparty.Consistency;
+import io.levelparty.LevelParty;
+import io.levelparty.PartyMap;
+import io.levelparty.PartyStats;
+import io.levelparty.Role;
+import io.levelparty.impl.Protocol.MessageType;
+import io.levelparty.impl.Protocol.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The follower cache of {@link Consistency#STRICT}: invalidate, then apply, then acknowledge.
+ * Followers are real {@link PartyMap}s, or driven by hand over real sockets where a test needs
+ * one that misbehaves.
+ */
+class StrictCacheTest {
+    private static final byte[] KEY = "k".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir(factory = ShortTempDir.class)
+    Path dir;
+
+    @Test
+    void aWriteByAnotherFollowerIsSeenByTheNextCachedRead() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> reader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> writer = LevelParty.open(dir, Codecs.utf8())) {
+            assertEquals(Role.FOLLOWER, reader.role());
+            assertEquals(Role.FOLLOWER, writer.role());
+            for (int i = 0; i < 300; i++) {
+                writer.put("k", "v" + i);
+                for (int read = 0; read < 3; read++) {
+                    assertEquals("v" + i, reader.get("k"), "the write returned before the read began");
+                }
+                if (i % 10 == 0) {
+                    leader.remove("k");
+                    assertEquals(null, reader.get("k"), "a removal by the leader is seen at once too");
+                }
+            }
+            PartyStats stats = reader.stats();
+            assertTrue(stats.cacheHits() > 300, stats.toString());
+        }
+    }
+
+    @Test
+    void aFollowerThatDoesNotAcknowledgeIsCutOffAndItsLeaseWaitedOut() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            long token = takeLease(lease);
+            bindAndRead(main, token);
+
+            long start = System.nanoTime();
+            CompletableFuture<byte[]> write = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("new")));
+            Reply invalidate = nextInvalidate(lease);
+            assertArrayEquals(KEY, invalidate.keys.get(0));
+            // No ACK: the write waits for the deadline, then for the lease of the last stamp sent.
+            assertArrayEquals(bytes("old"), write.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+            long waited = System.nanoTime() - start;
+            assertTrue(waited >= CacheCoherence.ACK_DEADLINE_NANOS, "applied after " + waited + " ns");
+            lease.assertClosedByLeader();
+            assertArrayEquals(bytes("new"), leader.store.get(KEY));
+        }
+    }
+
+    @Test
+    void aReadOfAKeyBeingWrittenIsNotCacheable() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            long token = takeLease(lease);
+            bindAndRead(main, token);
+            CompletableFuture<byte[]> write = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("new")));
+            Reply invalidate = nextInvalidate(lease); // the write now waits for this follower's ACK
+            main.send(w -> Protocol.writeGet(w, 3, KEY));
+            Reply during = main.readReply();
+            assertEquals(MessageType.VALUE, during.type, "read while the write was pending");
+            assertArrayEquals(bytes("old"), during.value);
+            lease.send(w -> Protocol.writeAck(w, invalidate.count));
+            assertArrayEquals(bytes("old"), write.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+            main.send(w -> Protocol.writeGet(w, 4, KEY));
+            Reply after = main.readReply();
+            assertEquals(MessageType.CACHEABLE, after.type, "read after the write");
+            assertArrayEquals(bytes("new"), after.value);
+        }
+    }
+
+    @Test
+    void aWriteToKeysNoFollowerReadWaitsForNoFollower() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket)) {
+            long token = takeLease(lease);
+            bindAndRead(main, token);
+            long start = System.nanoTime();
+            for (int i = 0, written = 0; written < 100; i++) {
+                byte[] other = bytes("other" + i);
+                if (CacheCoherence.stripeOf(other) != CacheCoherence.stripeOf(KEY)) { // one stripe, one holder set
+                    leader.store.put(other, bytes("v"));
+                    written++;
+                }
+            }
+            long took = System.nanoTime() - start;
+            assertTrue(took < CacheCoherence.ACK_DEADLINE_NANOS, "100 writes took " + took + " ns");
+        }
+    }
+
+    /** Reads frames from the lease connection until an INVALIDATE: heartbeats come between. */
+    private static Reply nextInvalidate(RawPeer lease) throws Exception {
+        for (;;) {
+            Reply push = lease.readAny();
+            if (push.type == MessageType.INVALIDATE) {
+                return push;
+            }
+            assertEquals(MessageType.HEARTBEAT, push.type);
+        }
+    }
+
+    /** Turns {@code lease} into a lease connection and returns its token. */
+    private static long takeLease(RawPeer lease) throws Exception {
+        lease.handshake();
+        lease.send(w -> Protocol.writeLease(w, 1));
+        Reply grant = lease.readReply();
+        assertEquals(MessageType.GRANT, grant.type);
+        assertEquals(CacheCoherence.LEASE_NANOS, grant.leaseNanos);
+        assertEquals(MessageType.HEARTBEAT, lease.readAny().type);
+        return grant.token;
+    }
+
+    /** Binds {@code main} to the lease and reads KEY through it, which makes the follower one that may cache it. */
+    private static void bindAndRead(RawPeer main, long token) throws Exception {
+        main.handshake();
+        main.send(w -> Protocol.writeBind(w, 1, token));
+        assertEquals(MessageType.DONE, main.readReply().type);
+        main.send(w -> Protocol.writeGet(w, 2, KEY));
+        assertEquals(MessageType.CACHEABLE, main.readReply().type);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
