@@ -1,6 +1,5 @@
 package io.levelparty.tck;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -10,27 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * Everything the workers of a chaos run ({@link ChaosWorker}) reported, gathered by the harness
  * ({@link FailoverChaosContract}) as the lines arrive, and the verdict on it once the run is over
  * and the final state of the directory is known.
  *
- * <p>Thread-safe: each worker's lines are read on a thread of their own, and all of them, and the
- * harness, go through this object's monitor, which also signals every change to
- * {@link #await waiters}.
+ * <p>Thread-safe, as every {@link WorkerLedger}.
  */
-final class ChaosLedger {
+final class ChaosLedger extends WorkerLedger<ChaosLedger.WorkerLog> {
     /** What the ledger knows of one worker process. */
-    static final class WorkerLog {
-        final String name;
-        final int index;
-        boolean ready;
-        boolean killed;
-        boolean closed;
-        boolean ended;
+    static final class WorkerLog extends WorkerLedger.Worker {
         /** Acknowledged writes (puts and replaces, whatever their outcome) and finished scans. */
         long writes;
         long scans;
@@ -45,20 +34,14 @@ final class ChaosLedger {
         final Map<Integer, long[]> replacePending = new HashMap<>();
 
         WorkerLog(String name, int index) {
-            this.name = name;
-            this.index = index;
+            super(name, index);
         }
 
         @Override
         public String toString() {
-            return name + (killed ? " (killed)" : "") + (ready ? "" : " (not ready)") + " writes=" + writes + " scans="
-                    + scans;
+            return super.toString() + " writes=" + writes + " scans=" + scans;
         }
     }
-
-    private final List<WorkerLog> workers = new ArrayList<>();
-    private WorkerLog leader;
-    private long leaderSince;
 
     /** Kills: the harness's nanoTime just before and just after each SIGKILL, and the victim. */
     private final List<long[]> kills = new ArrayList<>();
@@ -84,7 +67,6 @@ final class ChaosLedger {
     private final List<String> doubled = new ArrayList<>();
     private final List<String> scanAnomalies = new ArrayList<>();
     private final List<String> hung = new ArrayList<>();
-    private final List<String> errors = new ArrayList<>();
 
     ChaosLedger() {
         for (int c = 0; c < ChaosWorker.COUNTERS; c++) {
@@ -93,30 +75,14 @@ final class ChaosLedger {
         }
     }
 
-    synchronized WorkerLog register(String name) {
-        WorkerLog log = new WorkerLog(name, workers.size());
-        workers.add(log);
-        return log;
+    WorkerLog register(String name) {
+        return register(index -> new WorkerLog(name, index));
     }
 
-    /** Records one line of {@code w}'s output. */
-    synchronized void accept(WorkerLog w, String line) {
-        try {
-            parse(w, line);
-        } catch (RuntimeException e) {
-            errors.add(w.name + " reported a line the harness cannot read: " + line + " (" + e + ")");
-        }
-        notifyAll();
-    }
-
-    private void parse(WorkerLog w, String line) {
+    @Override
+    protected void parse(WorkerLog w, String line) {
         String[] f = line.split(" ", 7);
         switch (f[0]) {
-            case "READY" -> w.ready = true;
-            case "LEADER" -> {
-                leader = w;
-                leaderSince = Long.parseLong(f[2]);
-            }
             case "PT" -> {
                 int t = Integer.parseInt(f[1]);
                 long seq = Long.parseLong(f[2]);
@@ -162,9 +128,7 @@ final class ChaosLedger {
             }
             case "SU" -> { unavailableReads++; System.err.println("DEBUG " + java.time.LocalTime.now() + " " + w.name + " " + line); }
             case "HUNG" -> hung.add(w.name + ": " + line.substring("HUNG ".length()));
-            case "ERROR" -> errors.add(w.name + ": " + line.substring("ERROR ".length()));
             case "STOPPED" -> { }
-            case "CLOSED" -> w.closed = true;
             default -> throw new IllegalArgumentException("unknown report");
         }
     }
@@ -187,40 +151,11 @@ final class ChaosLedger {
         w.scans++;
     }
 
-    /** Records that {@code w}'s output ended: it exited, was killed, or closed its output. */
-    synchronized void ended(WorkerLog w, String cause) {
-        w.ended = true;
-        if (!w.killed && !w.closed) {
-            errors.add(w.name + " ended unexpectedly: " + cause);
-        }
-        notifyAll();
-    }
-
     /** Records that {@code victim} was killed between the harness's nanoTime {@code before} and {@code after}. */
     synchronized void killed(WorkerLog victim, long before, long after) {
         System.err.println("DEBUG " + java.time.LocalTime.now() + " kill " + victim.name);
-        victim.killed = true;
         kills.add(new long[] {before, after, victim.index});
-        notifyAll();
-    }
-
-    /** Returns the process that announced last that it leads, or null. */
-    synchronized WorkerLog leader() {
-        return leader;
-    }
-
-    /** Returns whether a process that was not killed announced it leads since {@code nanos}. */
-    synchronized boolean hasLeaderSince(long nanos) {
-        return leader != null && !leader.killed && leaderSince - nanos > 0;
-    }
-
-    /** Returns whether the output of every worker has ended. */
-    synchronized boolean allEnded() {
-        return workers.stream().allMatch(w -> w.ended);
-    }
-
-    synchronized List<WorkerLog> live() {
-        return workers.stream().filter(w -> !w.killed).toList();
+        killed(victim);
     }
 
     /** Remembers how far every worker has got, for {@link #progressed}. */
@@ -241,28 +176,9 @@ final class ChaosLedger {
                 && ready.stream().allMatch(w -> w.writes - w.writesMark >= writes && w.scans - w.scansMark >= scans);
     }
 
-    /**
-     * Waits until {@code condition} holds, for at most {@code timeout}; fails at once, and with
-     * what is known, if a worker reported an error or ended unexpectedly.
-     */
-    synchronized void await(Duration timeout, String what, Predicate<ChaosLedger> condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.test(this)) {
-            if (!errors.isEmpty()) {
-                throw new AssertionError("Waiting for " + what + ", a worker failed: " + errors + "\n" + state());
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new AssertionError("Gave up waiting " + timeout.toSeconds() + " s for " + what + "\n" + state());
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-    }
-
-    private String state() {
-        return "workers: " + workers + "; leader: " + (leader == null ? "none" : leader.name) + "; hung calls: " + hung
-                + "; scan anomalies: " + scanAnomalies;
+    @Override
+    protected String state() {
+        return super.state() + "; hung calls: " + hung + "; scan anomalies: " + scanAnomalies;
     }
 
     /**

@@ -1,29 +1,20 @@
 package io.levelparty.tck;
 
+import static io.levelparty.tck.WorkerChannel.oneLine;
+import static io.levelparty.tck.WorkerChannel.report;
+
 import io.levelparty.Codecs;
-import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyUnavailableException;
-import io.levelparty.Role;
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.ObjIntConsumer;
 
@@ -41,9 +32,9 @@ import java.util.function.ObjIntConsumer;
  *       compare each traversal with the range it must return.</li>
  * </ul>
  *
- * <p>It reports every event on standard output, one line each, written straight to the file
- * descriptor: a line is out of the process before the call it announces starts, so a SIGKILL
- * loses no line about a call that may have taken effect. Times are {@link System#nanoTime()}
+ * <p>It reports every event on standard output, one line each, through its {@link WorkerChannel}:
+ * a line is out of the process before the call it announces starts, so a SIGKILL loses no line
+ * about a call that may have taken effect. Times are {@link System#nanoTime()}
  * values, which the harness compares with its own (see {@link FailoverChaosContract}).
  * <pre>
  * READY pid role              the map is open; the load threads run
@@ -77,9 +68,6 @@ public final class ChaosWorker {
     static final int COUNTERS = 4;
     /** The prefix of every key the put threads write. */
     static final String PUT_PREFIX = "p/";
-
-    private static final long PID = ProcessHandle.current().pid();
-    private static final OutputStream OUT = new FileOutputStream(FileDescriptor.out);
 
     private final PartyMap<String> map;
     private final String name;
@@ -129,23 +117,9 @@ public final class ChaosWorker {
         int incrementsPerSecond = Integer.parseInt(args[7]);
         int scansPerSecond = Integer.parseInt(args[8]);
 
-        PartyMap<String> map;
-        try {
-            map = LevelParty.open(dir, PartyOptions.of(Codecs.utf8()).requestTimeout(requestTimeout));
-        } catch (RuntimeException e) {
-            report("ERROR main open " + oneLine(e));
-            Runtime.getRuntime().halt(1);
-            return;
-        }
+        PartyMap<String> map = WorkerChannel.openAnnouncingLeadership(dir,
+                PartyOptions.of(Codecs.utf8()).requestTimeout(requestTimeout));
         ChaosWorker worker = new ChaosWorker(map, name, requestTimeout);
-        map.onRoleChange(role -> {
-            if (role == Role.LEADER) {
-                report("LEADER " + PID + " " + System.nanoTime());
-            }
-        });
-        if (map.role() == Role.LEADER) {
-            report("LEADER " + PID + " " + System.nanoTime());
-        }
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < putThreads; t++) {
             threads.add(worker.thread("put-" + t, putsPerSecond, worker::putLoop, t));
@@ -156,36 +130,10 @@ public final class ChaosWorker {
         for (int t = 0; t < scanThreads; t++) {
             threads.add(worker.thread("scan-" + t, scansPerSecond, worker::scanLoop, t));
         }
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        watchdog.scheduleAtFixedRate(worker::watch, 100, 100, TimeUnit.MILLISECONDS);
-        threads.forEach(Thread::start);
-        report("READY " + PID + " " + map.role());
-
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String command;
-        do {
-            command = in.readLine();
-        } while (command != null && !command.equals("stop"));
-        if (command == null) {
-            Runtime.getRuntime().halt(3); // the harness is gone
-        }
-        worker.stopping = true;
-        long deadline = System.nanoTime() + 3 * requestTimeout.toNanos();
-        for (Thread thread : threads) {
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            if (thread.isAlive()) {
-                report("ERROR " + thread.getName() + " stop did not end within " + 3 * requestTimeout.toMillis()
-                        + " ms");
-                Runtime.getRuntime().halt(2);
-            }
-        }
+        WorkerChannel.runUntilStopped(map, threads, worker::watch, () -> worker.stopping = true,
+                requestTimeout.multipliedBy(3));
         report("STOPPED");
         map.close();
-        watchdog.shutdownNow();
         report("CLOSED");
         System.exit(0);
     }
@@ -307,29 +255,19 @@ public final class ChaosWorker {
     /** What one load thread is doing, and its pace. */
     private static final class Slot {
         final String thread;
-        private final long intervalNanos;
-        private long next = System.nanoTime();
+        private final Pacer pacer;
         volatile Call current;
         /** The call last reported as hung; used by the watchdog only. */
         Call reported;
 
         Slot(String thread, int perSecond) {
             this.thread = thread;
-            this.intervalNanos = TimeUnit.SECONDS.toNanos(1) / perSecond;
+            this.pacer = new Pacer(perSecond);
         }
 
-        /**
-         * Waits for the thread's next turn: turns come at its rate, and a thread that falls behind
-         * starts again from now rather than catching up in a burst.
-         */
+        /** Waits for the thread's next turn (see {@link Pacer}). */
         void pace() {
-            next += intervalNanos;
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            } else {
-                next = System.nanoTime();
-            }
+            pacer.await();
         }
 
         long begin(String what) {
@@ -409,19 +347,6 @@ public final class ChaosWorker {
             return "returned " + seen.size() + " items instead of " + expected.size() + "; item " + i + " is "
                     + (i < seen.size() ? seen.get(i) : "missing") + " instead of "
                     + (i < expected.size() ? expected.get(i) : "nothing");
-        }
-    }
-
-    private static String oneLine(Throwable e) {
-        return String.valueOf(e).replace('\n', ' ');
-    }
-
-    /** Writes {@code line} to standard output at once; exits if the harness no longer reads it. */
-    static synchronized void report(String line) {
-        try {
-            OUT.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            Runtime.getRuntime().halt(3);
         }
     }
 }

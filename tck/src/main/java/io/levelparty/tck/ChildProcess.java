@@ -74,6 +74,23 @@ public final class ChildProcess implements AutoCloseable {
         return command;
     }
 
+    /**
+     * Sends {@code signal} ({@code "STOP"}, {@code "CONT"} …) to the process {@code pid} with the
+     * {@code kill} command, which needs a POSIX system.
+     *
+     * @throws AssertionError if the command fails or does not finish within the reply timeout
+     */
+    static void signal(long pid, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        if (!kill.waitFor(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill.destroyForcibly();
+            throw new AssertionError("kill -" + signal + " " + pid + " did not finish within " + REPLY_TIMEOUT);
+        }
+        if (kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + signal + " " + pid + " failed with exit code " + kill.exitValue());
+        }
+    }
+
     private void readReplies() {
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

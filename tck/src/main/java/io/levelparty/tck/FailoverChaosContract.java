@@ -7,21 +7,12 @@ import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
 import io.levelparty.Role;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -111,11 +102,11 @@ public abstract class FailoverChaosContract {
     Path tmp;
     private Path db;
     private final ChaosLedger ledger = new ChaosLedger();
-    private final Map<ChaosLedger.WorkerLog, Worker> workers = new HashMap<>();
+    private final Map<ChaosLedger.WorkerLog, WorkerProcess> workers = new HashMap<>();
 
     @AfterEach
     void killWorkers() {
-        workers.values().forEach(w -> w.process.destroyForcibly());
+        workers.values().forEach(WorkerProcess::kill);
     }
 
     @Test
@@ -124,28 +115,26 @@ public abstract class FailoverChaosContract {
         db = tmp.resolve("db");
         seed();
 
-        Worker first = start();
-        ledger.await(STEP_TIMEOUT, "the first worker to lead", l -> l.leader() == first.log && first.log.ready);
+        ChaosLedger.WorkerLog first = start();
+        ledger.await(STEP_TIMEOUT, "the first worker to lead", () -> ledger.leader() == first && first.ready);
         for (int i = 1; i < WORKERS; i++) {
             start();
         }
         for (int k = 1; k <= kills; k++) {
             ledger.await(STEP_TIMEOUT, READY_AT_KILL + " workers to be ready, each having acknowledged "
                     + WRITES_PER_ROUND + " writes and finished " + SCANS_PER_ROUND + " scans since the last kill",
-                    l -> l.progressed(READY_AT_KILL, WRITES_PER_ROUND, SCANS_PER_ROUND));
-            Worker victim = workers.get(ledger.leader());
+                    () -> ledger.progressed(READY_AT_KILL, WRITES_PER_ROUND, SCANS_PER_ROUND));
+            ChaosLedger.WorkerLog victim = ledger.leader();
             long before = System.nanoTime();
-            // Through the handle: Process.destroyForcibly would also close our end of the victim's
-            // output, and lose the reports it wrote last.
-            victim.process.toHandle().destroyForcibly();
+            workers.get(victim).kill();
             long after = System.nanoTime();
-            ledger.killed(victim.log, before, after);
-            ledger.await(STEP_TIMEOUT, "a new leader after kill " + k + " (of " + victim.log.name + ")",
-                    l -> l.hasLeaderSince(before));
+            ledger.killed(victim, before, after);
+            ledger.await(STEP_TIMEOUT, "a new leader after kill " + k + " (of " + victim.name + ")",
+                    () -> ledger.hasLeaderSince(before));
             start();
             ledger.mark();
         }
-        stopAll();
+        ledger.stopAll(workers::get, STEP_TIMEOUT);
 
         ChaosSummary summary;
         try (PartyMap<String> map = LevelParty.open(db, Codecs.utf8())) {
@@ -172,78 +161,15 @@ public abstract class FailoverChaosContract {
         }
     }
 
-    /** Tells every live worker to stop and waits until each has closed its map and exited normally. */
-    private void stopAll() throws InterruptedException {
-        List<ChaosLedger.WorkerLog> live = ledger.live();
-        for (ChaosLedger.WorkerLog w : live) {
-            workers.get(w).send("stop");
-        }
-        ledger.await(STEP_TIMEOUT, "every worker to stop, close its map and exit, and every output to be read",
-                l -> live.stream().allMatch(w -> w.closed) && l.allEnded());
-        for (ChaosLedger.WorkerLog w : live) {
-            Process process = workers.get(w).process;
-            assertTrue(process.waitFor(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), w.name + " did not exit");
-            assertEquals(0, process.exitValue(), w.name + "'s exit code");
-        }
-    }
-
-    private Worker start() throws IOException {
+    private ChaosLedger.WorkerLog start() throws IOException {
         String name = "w" + (workers.size() + 1);
-        Path logs = Files.createDirectories(tmp.resolve("logs"));
-        // Temporary files a killed JVM leaves behind go with the test's directory.
-        Path jvmTmp = Files.createDirectories(tmp.resolve("jvm-tmp"));
-        List<String> command = ChildProcess.javaCommand(List.of("-Djava.io.tmpdir=" + jvmTmp), ChaosWorker.class,
+        ChaosLedger.WorkerLog log = ledger.register(name);
+        workers.put(log, WorkerProcess.start(tmp, name, ChaosWorker.class,
                 List.of(db.toString(), name, Long.toString(REQUEST_TIMEOUT.toMillis()), Integer.toString(PUT_THREADS),
                         Integer.toString(COUNTER_THREADS), Integer.toString(SCAN_THREADS),
                         Integer.toString(PUTS_PER_SECOND), Integer.toString(INCREMENTS_PER_SECOND),
-                        Integer.toString(SCANS_PER_SECOND)));
-        Process process = new ProcessBuilder(command).redirectError(logs.resolve(name + ".log").toFile()).start();
-        Worker worker = new Worker(ledger.register(name), process);
-        workers.put(worker.log, worker);
-        worker.reader.start();
-        return worker;
-    }
-
-    /** A worker process: its reports go to the ledger as they arrive, on a daemon thread. */
-    private final class Worker {
-        final ChaosLedger.WorkerLog log;
-        final Process process;
-        final Thread reader;
-        private final Writer commands;
-
-        Worker(ChaosLedger.WorkerLog log, Process process) {
-            this.log = log;
-            this.process = process;
-            this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            this.reader = new Thread(this::read, "chaos-reader " + log.name);
-            reader.setDaemon(true);
-        }
-
-        private void read() {
-            String cause = "its output ended";
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    ledger.accept(log, line);
-                }
-                if (process.waitFor(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    cause = "exit code " + process.exitValue();
-                }
-            } catch (IOException e) {
-                cause = "reading its output failed: " + e;
-            } catch (InterruptedException e) {
-                cause = "interrupted";
-            }
-            ledger.ended(log, cause);
-        }
-
-        void send(String command) {
-            try {
-                commands.write(command + "\n");
-                commands.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(log.name + " does not accept commands", e);
-            }
-        }
+                        Integer.toString(SCANS_PER_SECOND)),
+                line -> ledger.accept(log, line), cause -> ledger.ended(log, cause)));
+        return log;
     }
 }

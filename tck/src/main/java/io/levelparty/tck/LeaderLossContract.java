@@ -235,7 +235,7 @@ public abstract class LeaderLossContract {
         assertEquals(Role.FOLLOWER, follower.role());
         follower.put("before", "1");
 
-        signal(leader, "STOP");
+        ChildProcess.signal(leader.pid(), "STOP");
         // Bounded waits: several times the request timeout, where a hang would be forever.
         Duration bound = STOPPED_CALL_TIMEOUT.multipliedBy(10);
         assertTimeoutPreemptively(bound, () -> assertThrows(PartyUnavailableException.class,
@@ -246,18 +246,12 @@ public abstract class LeaderLossContract {
                 PartyUnavailableException.class, () -> open(dir, options.openTimeout(Duration.ofSeconds(2)))),
                 "open while the leader is stopped");
 
-        signal(leader, "CONT");
+        ChildProcess.signal(leader.pid(), "CONT");
         assertEquals("1", follower.get("before"));
         follower.put("after", "3");
         assertEquals("VALUE 3", leader.expect("get after", "VALUE "));
         assertEquals(Role.FOLLOWER, follower.role(), "the follower kept its leader");
         assertEquals("ROLE LEADER", leader.expect("role", "ROLE "));
-    }
-
-    private static void signal(ChildProcess child, String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "kill -" + signal + " did not finish");
-        assertEquals(0, kill.exitValue(), "exit code of kill -" + signal + " " + child);
     }
 
     private PartyMap<String> open(Path dir, PartyOptions<String> options) {

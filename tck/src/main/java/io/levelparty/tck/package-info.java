@@ -25,6 +25,9 @@
  *       leader stopped with SIGSTOP;</li>
  *   <li>{@link io.levelparty.tck.FailoverChaosContract}: several processes under load while the
  *       leader is killed again and again; nothing acknowledged lost or doubled, every scan exact.</li>
+ *   <li>{@link io.levelparty.tck.StaleReadContract}: processes read hot keys through their caches
+ *       while others overwrite them, a leader is killed and a reader stopped; no read returns a
+ *       value overwritten before it began, or a value never written.</li>
  * </ul>
  */
 package io.levelparty.tck;
