@@ -12,8 +12,20 @@ import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.wire.WireOut;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -115,6 +127,65 @@ class StrictCacheTest {
             long took = System.nanoTime() - start;
             assertTrue(took < CacheCoherence.ACK_DEADLINE_NANOS, "100 writes took " + took + " ns");
         }
+    }
+
+    @Test
+    void aFollowerServesFromItsCacheOnlyWhileItsLeaseIsFresh() throws Exception {
+        Path socket = dir.resolve("party.sock");
+        long[] leaseStart = new long[1];
+        List<Long> getsServedAt = new CopyOnWriteArrayList<>();
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
+            server.bind(AFUNIXSocketAddress.of(socket));
+            // A leader that grants a lease, stamps it once and never again, and answers every GET CACHEABLE.
+            CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
+                try (AFUNIXSocket main = server.accept()) {
+                    FrameReader mainIn = new FrameReader(main.getInputStream());
+                    Protocol.readHello(mainIn.next());
+                    send(main, w -> Protocol.writeHelloReply(w, true, 1, ""));
+                    try (AFUNIXSocket lease = server.accept()) {
+                        FrameReader leaseIn = new FrameReader(lease.getInputStream());
+                        Protocol.readHello(leaseIn.next());
+                        send(lease, w -> Protocol.writeHelloReply(w, true, 1, ""));
+                        Protocol.Request request = new Protocol.Request();
+                        Protocol.readRequest(leaseIn.next(), request);
+                        long id = request.id;
+                        send(lease, w -> Protocol.writeGrantReply(w, id, 7, CacheCoherence.LEASE_NANOS));
+                        leaseStart[0] = System.nanoTime();
+                        send(lease, w -> Protocol.writeHeartbeat(w, leaseStart[0]));
+                        for (Bytes<byte[]> frame; (frame = mainIn.next()) != null; ) {
+                            Protocol.readRequest(frame, request);
+                            long replyTo = request.id;
+                            if (request.type == MessageType.BIND) {
+                                send(main, w -> Protocol.writeDoneReply(w, replyTo));
+                            } else {
+                                getsServedAt.add(System.nanoTime());
+                                byte[] value = bytes("v" + getsServedAt.size());
+                                send(main, w -> Protocol.writeValueReply(w, replyTo, value, true));
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            try (RemoteStore follower = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID(),
+                    new FollowerCache(100, Consistency.STRICT))) {
+                assertArrayEquals(bytes("v1"), follower.get(KEY));
+                Poll.until(() -> Arrays.equals(bytes("v2"), follower.get(KEY)), "the follower asks again");
+                assertEquals(2, getsServedAt.size());
+                long askedAgainAfter = getsServedAt.get(1) - leaseStart[0];
+                assertTrue(askedAgainAfter >= CacheCoherence.LEASE_NANOS, "asked again after " + askedAgainAfter + " ns");
+                assertTrue(follower.get(KEY) != null);
+                assertEquals(3, getsServedAt.size(), "an expired lease serves nothing from the cache");
+            }
+            leader.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void send(AFUNIXSocket socket, Consumer<WireOut> writer) throws IOException {
+        FrameBuffer frames = new FrameBuffer();
+        writer.accept(frames.wire());
+        frames.writeTo(socket.getOutputStream());
     }
 
     /** Reads frames from the lease connection until an INVALIDATE: heartbeats come between. */

@@ -120,13 +120,13 @@ final class ChaosLedger extends WorkerLedger<ChaosLedger.WorkerLog> {
                 unknownFrom.get(Integer.parseInt(f[2])).add(Long.parseLong(f[3]));
                 unknownIncrements++;
             }
-            case "RU" -> { unavailableReads++; System.err.println("DEBUG " + java.time.LocalTime.now() + " " + w.name + " " + line); }
+            case "RU" -> unavailableReads++;
             case "SA" -> scanned(w, Long.parseLong(f[2]), Long.parseLong(f[3]));
             case "SX" -> {
                 scanned(w, Long.parseLong(f[2]), Long.parseLong(f[3]));
                 scanAnomalies.add(w.name + " " + f[1] + ": " + line.split(" ", 5)[4]);
             }
-            case "SU" -> { unavailableReads++; System.err.println("DEBUG " + java.time.LocalTime.now() + " " + w.name + " " + line); }
+            case "SU" -> unavailableReads++;
             case "HUNG" -> hung.add(w.name + ": " + line.substring("HUNG ".length()));
             case "STOPPED" -> { }
             default -> throw new IllegalArgumentException("unknown report");
@@ -153,7 +153,6 @@ final class ChaosLedger extends WorkerLedger<ChaosLedger.WorkerLog> {
 
     /** Records that {@code victim} was killed between the harness's nanoTime {@code before} and {@code after}. */
     synchronized void killed(WorkerLog victim, long before, long after) {
-        System.err.println("DEBUG " + java.time.LocalTime.now() + " kill " + victim.name);
         kills.add(new long[] {before, after, victim.index});
         killed(victim);
     }

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value #HOT_KEYS} hot keys chosen at random, {@value #WRITES_PER_SECOND} a second; each reader
  * gets them, on {@value #READ_THREADS} threads, {@value #READS_PER_SECOND} a second each. So each
  * reader reads each key about {@value #READS_PER_WRITE} times between two writes of it, and a
- * follower that caches reads answers most of them from its cache. Readers do not write and
- * writers do not read: a reader's cache then only ever loses keys to other processes' writes,
- * which is where a stale value could come from. The load stops after {@link #operations()} calls
+ * follower that caches reads answers most of them from its cache. Writers do not read; readers
+ * also write, {@value #READER_WRITES_PER_SECOND} a second, because a process's cache treats its
+ * own writes differently from other processes' (it drops their keys itself as it sends them,
+ * and the leader does not wait for it). The load stops after {@link #operations()} calls
  * in all; on the way:
  * <ol>
  *   <li>the first writer, which leads, is killed with SIGKILL once a third of the calls are made
@@ -89,8 +90,10 @@ public abstract class StaleReadContract {
     static final int WRITES_PER_SECOND = 200;
     static final int READ_THREADS = 2;
     static final int READS_PER_SECOND = 2000;
+    static final int READER_WRITES_PER_SECOND = 20;
     /** How often a reader reads one key between two writes of it, on average. */
-    static final int READS_PER_WRITE = READ_THREADS * READS_PER_SECOND / (WRITERS * WRITES_PER_SECOND);
+    static final int READS_PER_WRITE = READ_THREADS * READS_PER_SECOND
+            / (WRITERS * WRITES_PER_SECOND + READERS * READER_WRITES_PER_SECOND);
     static final int WRITES_WHILE_STOPPED = 100;
     private static final Duration STOP_TIME = Duration.ofMillis(1500);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -271,8 +274,8 @@ public abstract class StaleReadContract {
         workers.put(log, WorkerProcess.start(tmp, name, StaleReadWorker.class,
                 List.of(db.toString(), name, options.consistency().name(), Long.toString(options.cacheSize()),
                         Long.toString(options.requestTimeout().toMillis()), Integer.toString(HOT_KEYS),
-                        operationLogs.toString(), Integer.toString(writer ? 1 : 0),
-                        Integer.toString(writer ? 0 : READ_THREADS), Integer.toString(WRITES_PER_SECOND),
+                        operationLogs.toString(), "1", Integer.toString(writer ? 0 : READ_THREADS),
+                        Integer.toString(writer ? WRITES_PER_SECOND : READER_WRITES_PER_SECOND),
                         Integer.toString(READS_PER_SECOND)),
                 line -> ledger.accept(log, line), cause -> ledger.ended(log, cause)));
         return log;
