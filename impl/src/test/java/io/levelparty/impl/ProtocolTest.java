@@ -229,6 +229,52 @@ class ProtocolTest {
     }
 
     @Test
+    void leaseMessagesDecodeAsWritten() throws IOException {
+        assertEquals(MessageType.LEASE, request(w -> Protocol.writeLease(w, 5)).type);
+        Request bind = request(w -> Protocol.writeBind(w, 6, 77));
+        assertEquals(MessageType.BIND, bind.type);
+        assertEquals(77, bind.token);
+        Request ack = request(w -> Protocol.writeAck(w, 12));
+        assertEquals(MessageType.ACK, ack.type);
+        assertEquals(12, ack.id);
+
+        Reply grant = new Reply();
+        assertTrue(Protocol.readReply(body(encode(w -> Protocol.writeGrantReply(w, 5, 77, 1000))), grant));
+        assertEquals(MessageType.GRANT, grant.type);
+        assertEquals(77, grant.token);
+        assertEquals(1000, grant.leaseNanos);
+        assertThrows(MalformedFrameException.class,
+                () -> Protocol.readReply(body(encode(w -> Protocol.writeGrantReply(w, 5, 77, 0))), new Reply()));
+        Reply cacheable = new Reply();
+        assertTrue(Protocol.readReply(body(encode(w -> Protocol.writeValueReply(w, 8, VALUE, true))), cacheable));
+        assertEquals(MessageType.CACHEABLE, cacheable.type);
+        assertArrayEquals(VALUE, cacheable.value);
+
+        Reply invalidate = new Reply();
+        assertFalse(Protocol.readReply(body(encode(w -> Protocol.writeInvalidate(w, 3, 99, List.of(KEY, VALUE)))),
+                invalidate));
+        assertEquals(MessageType.INVALIDATE, invalidate.type);
+        assertEquals(3, invalidate.count);
+        assertEquals(99, invalidate.stamp);
+        assertEquals(2, invalidate.keys.size());
+        assertArrayEquals(VALUE, invalidate.keys.get(1));
+        Reply heartbeat = new Reply();
+        assertFalse(Protocol.readReply(body(encode(w -> Protocol.writeHeartbeat(w, 123))), heartbeat));
+        assertEquals(MessageType.HEARTBEAT, heartbeat.type);
+        assertEquals(123, heartbeat.stamp);
+    }
+
+    @Test
+    void invalidationsOfManyLargeKeysAreSplitIntoFramesThatFit() {
+        byte[] large = new byte[Protocol.MAX_FRAME_BYTES / 3];
+        List<byte[]> keys = List.of(large, large, large, large);
+        int first = Protocol.keysThatFit(keys, 0);
+        assertEquals(2, first);
+        assertEquals(2, Protocol.keysThatFit(keys, first));
+        assertEquals(1, Protocol.keysThatFit(List.of(new byte[Protocol.MAX_FRAME_BYTES]), 0), "one key always goes");
+    }
+
+    @Test
     void oversizedMessagesAreRefusedAndLeaveTheBufferAsItWas() throws IOException {
         FrameBuffer buffer = new FrameBuffer();
         Protocol.writePing(buffer.wire(), 1);
