@@ -22,8 +22,12 @@ public enum Consistency {
      *       250 ms is cut off (it reconnects by itself, with an empty cache), and the leader then
      *       waits until its lease has run out;
      *   <li>a write to keys that no follower has read costs no round trip; one to keys that
-     *       followers cache costs one round trip to each of them, shared by the writes in flight.
+     *       followers cache costs one round trip to each of them, shared by the writes a follower
+     *       has in flight together.
      * </ul>
+     * That round trip is what caching costs: where many processes write and reads seldom repeat
+     * a key, the cache saves little and the writes wait, so {@code cacheSize(0)} (or
+     * {@link #RELAXED}) is faster; {@code BENCHMARKS.md} measures both.
      * A follower's cache is emptied whenever it loses the leader, and is not used while it leads.
      * The lease is timed with {@code System.nanoTime()}, which all processes on a Linux machine
      * read from the same clock; a follower that finds the leader's clock differs from its own

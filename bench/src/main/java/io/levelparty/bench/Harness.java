@@ -33,7 +33,8 @@ final class Harness {
     private Harness() {}
 
     /** Aggregate throughput and latency percentiles of a load run. */
-    record Load(int processes, int threads, int putPercent, double opsPerSecond, long p50, long p99, long p999) {}
+    record Load(int processes, int threads, int putPercent, boolean cached, double opsPerSecond, long p50, long p99,
+            long p999) {}
 
     /** SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving process and kill. */
     record Failover(int kills, long[] gaps, int gapsMissing) {
@@ -97,9 +98,11 @@ final class Harness {
 
     /**
      * Runs {@code processes} followers of {@code threads} threads each for {@code warmup} seconds,
-     * then measures them for {@code seconds}.
+     * then measures them for {@code seconds}; the followers have the default cache if {@code cached},
+     * else none.
      */
-    static Load load(int processes, int threads, int warmup, int seconds, int putPercent) throws IOException {
+    static Load load(int processes, int threads, int warmup, int seconds, int putPercent, boolean cached)
+            throws IOException {
         Path dir = BenchData.tempDir("lp-load");
         List<ChildJvm> children = new ArrayList<>();
         try {
@@ -113,7 +116,7 @@ final class Harness {
                         dir.resolve("db").toString(), String.valueOf(threads), String.valueOf(warmup),
                         String.valueOf(seconds),
                         String.valueOf(putPercent), String.valueOf(BenchData.ENTRIES),
-                        dir.resolve("latencies-" + i).toString()));
+                        dir.resolve("latencies-" + i).toString(), cached ? "cached" : "uncached"));
             }
             children.addAll(followers);
             for (ChildJvm f : followers) {
@@ -129,7 +132,7 @@ final class Harness {
             Arrays.sort(latencies);
             followers.forEach(ChildJvm::stop);
             leader.stop();
-            return new Load(processes, threads, putPercent, opsPerSecond, Stats.percentile(latencies, 50),
+            return new Load(processes, threads, putPercent, cached, opsPerSecond, Stats.percentile(latencies, 50),
                     Stats.percentile(latencies, 99), Stats.percentile(latencies, 99.9));
         } finally {
             children.forEach(ChildJvm::close);

@@ -4,6 +4,7 @@ import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyClosedException;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.DataOutputStream;
@@ -26,10 +27,11 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * LoadChild serve DIR ENTRIES         loads ENTRIES entries if the map is empty, then serves
  *   -> READY role                     "heap" -> HEAP peakUsed peakRetained max   "reset" -> RESET
- * LoadChild load DIR THREADS WARMUP SECONDS PUT_PERCENT ENTRIES OUT
+ * LoadChild load DIR THREADS WARMUP SECONDS PUT_PERCENT ENTRIES OUT cached|uncached
  *   -> READY role                     "go" -> DONE ops nanos: runs WARMUP seconds unmeasured (so the
  *                                     JIT compilers of every process are done), then SECONDS
- *                                     measured; their latencies, in ns, are written to OUT
+ *                                     measured; their latencies, in ns, are written to OUT; the
+ *                                     map has the default cache, or none
  * LoadChild scan DIR
  *   -> READY role                     "go" -> SCANNED entries nanos peakUsed peakRetained max
  * LoadChild write DIR PAUSE_MICROS    puts from the start, pausing PAUSE_MICROS between puts (0: none)
@@ -46,7 +48,11 @@ public final class LoadChild {
 
     public static void main(String[] args) throws Exception {
         HeapWatch heap = new HeapWatch();
-        PartyMap<byte[]> map = LevelParty.open(Path.of(args[1]), Codecs.bytes());
+        PartyOptions<byte[]> options = PartyOptions.of(Codecs.bytes());
+        if (args[0].equals("load") && args[8].equals("uncached")) {
+            options = options.cacheSize(0);
+        }
+        PartyMap<byte[]> map = LevelParty.open(Path.of(args[1]), options);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         switch (args[0]) {
             case "serve" -> serve(map, Integer.parseInt(args[2]), heap, in);

@@ -131,12 +131,14 @@ final class Markdown {
                     "≥ 5×", ours / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
         }
         for (Harness.Load load : loads) {
-            String what = f("%d follower process%s × %d thread%s, %d%% puts (ops/s; latency p50 / p99 / p99.9)",
+            String what = f("%d follower process%s × %d thread%s, %d%% puts%s (ops/s; latency p50 / p99 / p99.9)",
                     load.processes(), load.processes() == 1 ? "" : "es", load.threads(), load.threads() == 1 ? "" : "s",
-                    load.putPercent());
+                    load.putPercent(), load.cached() ? "" : ", no cache (`cacheSize(0)`)");
             String ours = ops(load.opsPerSecond()) + "; " + micros(load.p50()) + " / " + micros(load.p99()) + " / "
                     + micros(load.p999());
-            if (load.processes() == 1 && load.threads() == 1) {
+            if (!load.cached()) {
+                info(what, ours, "", "");
+            } else if (load.processes() == 1 && load.threads() == 1) {
                 row(what, ours, "level-party follower: 6–8 k",
                         lpRatio(load.opsPerSecond(), LP_FOLLOWER_SEQUENTIAL_LOW, LP_FOLLOWER_SEQUENTIAL_HIGH),
                         "≥ 5×",

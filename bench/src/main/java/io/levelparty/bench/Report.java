@@ -42,7 +42,8 @@ public final class Report {
 
     /**
      * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
-     * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent},
+     * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent,
+     * 1 for the default cache or 0 for none},
      * each warmed up {@code loadWarmup} seconds and measured {@code loadSeconds}; {@code kills}
      * failovers; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
      */
@@ -50,9 +51,10 @@ public final class Report {
             int loadSeconds, List<int[]> loads, int kills, int scanEntries, int scanFollowers) {}
 
     private static final Profile QUICK = new Profile("quick", 1, 2, 3, 1, 3, 5,
-            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}), 5, 1_000_000, 16);
+            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
-            List.of(new int[] {1, 1, 50}, new int[] {4, 16, 50}, new int[] {4, 64, 50}, new int[] {4, 16, 100}),
+            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0},
+                    new int[] {4, 64, 50, 1}, new int[] {4, 16, 100, 1}),
             30, 1_000_000, 16);
 
     private Report() {}
@@ -72,8 +74,10 @@ public final class Report {
         Map<String, RunResult> jmh = runJmh(profile);
         List<Harness.Load> loads = new ArrayList<>();
         for (int[] load : profile.loads()) {
-            log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts");
-            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2]));
+            boolean cached = load[3] == 1;
+            log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts"
+                    + (cached ? "" : ", uncached"));
+            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2], cached));
         }
         log("failover: " + profile.kills() + " kills on " + DISK);
         Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -44,6 +45,13 @@ final class FollowerConnection {
      * passes FLUSH_BYTES. Under load one read brings many requests, and one write takes their
      * replies back.
      *
+     * Runs. A write must wait until the followers caching its keys have dropped them (see
+     * CacheCoherence), a round trip to each. So a write is served together with the requests that
+     * have arrived behind it, up to MAX_RUN of them: the keys of all their writes are invalidated
+     * at once, then the requests are executed in order. Under load a follower's pipelined calls
+     * then share one round trip instead of queueing behind one round trip each; the order, and so
+     * every outcome, is the same as one at a time.
+     *
      * Trust. A request is decoded completely and checked before the store sees it, so a frame
      * that turns out malformed takes no effect; such a frame ends the connection (logged at WARN
      * with the follower's pid), after the replies to the requests before it have been sent.
@@ -56,6 +64,8 @@ final class FollowerConnection {
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
     private static final int FLUSH_BYTES = 64 << 10;
+    /** At most this many requests are served under one invalidation (see Runs). */
+    private static final int MAX_RUN = 64;
     /**
      * How many committed writes may wait to be pushed to a subscribed follower before the leader
      * drops them (and pushes EVENTS_LOST): the leader never waits for a follower's events.
@@ -81,7 +91,8 @@ final class FollowerConnection {
     /** Pushes the store's changes to the follower once it has subscribed; only the connection's thread sets it. */
     private volatile Relay<Event> events;
     private volatile Subscription eventSource;
-    private final Request request = new Request();
+    /** The requests of a run, decoded in place; the first is also every request outside a run. */
+    private final Request[] run = new Request[MAX_RUN];
     /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
     private LeaseConnection lease;
     /** Whether a request was served: LEASE must come first. */
@@ -136,7 +147,6 @@ final class FollowerConnection {
     private void run() {
         try {
             if (handshake()) {
-                established = true;
                 serve();
             }
         } catch (MalformedFrameException e) {
@@ -255,6 +265,8 @@ final class FollowerConnection {
             send(replies);
             return false;
         }
+        // Established before the follower can know it: a follower that has its HELLO reply counts.
+        established = true;
         Protocol.writeHelloReply(replies.wire(), true, OWN_PID, "");
         send(replies);
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
@@ -278,6 +290,7 @@ final class FollowerConnection {
     }
 
     private void serve() throws IOException {
+        Request first = requestAt(0);
         for (;;) {
             if (!input.hasBufferedFrame() && !replies.isEmpty()) {
                 send(replies); // about to block reading: send the replies so far, in one write
@@ -287,16 +300,18 @@ final class FollowerConnection {
                 log.debug("Follower pid {} disconnected", peerPid);
                 return;
             }
-            Protocol.readRequest(frame, request);
-            if (request.type == MessageType.LEASE) {
-                serveLease(request.id);
+            Protocol.readRequest(frame, first);
+            if (first.type == MessageType.LEASE && !served) {
+                serveLease(first);
                 return;
             }
-            if (request.type == MessageType.ACK) {
-                throw new MalformedFrameException("ACK outside a lease connection");
-            }
+            checkServable(first);
             served = true;
-            execute(request);
+            if (isWrite(first.type)) {
+                serveRun();
+            } else {
+                execute(first);
+            }
             if (replies.size() >= FLUSH_BYTES) {
                 send(replies);
             }
@@ -304,13 +319,80 @@ final class FollowerConnection {
     }
 
     /**
+     * Serves the write decoded in the run's first request together with the requests that arrived
+     * behind it, under one invalidation of all their writes' keys (see Runs). A malformed frame
+     * ends the run; the requests before it are served first.
+     */
+    private void serveRun() throws IOException {
+        int size = 1;
+        MalformedFrameException malformed = null;
+        while (size < MAX_RUN) {
+            try {
+                if (!input.hasFrameReady()) {
+                    break;
+                }
+                Request next = requestAt(size);
+                Protocol.readRequest(input.next(), next);
+                checkServable(next);
+                size++;
+            } catch (MalformedFrameException e) {
+                malformed = e;
+                break;
+            }
+        }
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            addWrittenKeys(run[i], keys);
+        }
+        try (CacheCoherence.Write ignored = store.invalidate(keys, lease)) {
+            for (int i = 0; i < size; i++) {
+                execute(run[i]);
+            }
+        }
+        if (malformed != null) {
+            throw malformed;
+        }
+    }
+
+    private Request requestAt(int index) {
+        Request r = run[index];
+        if (r == null) {
+            r = new Request();
+            run[index] = r;
+        }
+        return r;
+    }
+
+    /** Refuses what a follower may not send on its main connection once it has been served. */
+    private static void checkServable(Request r) throws MalformedFrameException {
+        if (r.type == MessageType.LEASE) {
+            throw new MalformedFrameException("LEASE after other requests");
+        }
+        if (r.type == MessageType.ACK) {
+            throw new MalformedFrameException("ACK outside a lease connection");
+        }
+    }
+
+    private static boolean isWrite(MessageType type) {
+        return type == MessageType.PUT || type == MessageType.DELETE || type == MessageType.CAS
+                || type == MessageType.BATCH;
+    }
+
+    /** Adds the keys that {@code r} may write to {@code keys}. */
+    private static void addWrittenKeys(Request r, List<byte[]> keys) {
+        switch (r.type) {
+            case PUT, DELETE, CAS -> keys.add(r.key);
+            case BATCH -> r.writes.forEach(write -> keys.add(write.key()));
+            default -> { }
+        }
+    }
+
+    /**
      * Turns this connection into the follower's cache lease, if a lease is free, and serves it
      * until it ends (see {@link LeaseConnection}).
      */
-    private void serveLease(long id) throws IOException {
-        if (served) {
-            throw new MalformedFrameException("LEASE after other requests");
-        }
+    private void serveLease(Request leaseRequest) throws IOException {
+        long id = leaseRequest.id;
         CacheCoherence coherence = store.coherence();
         LeaseConnection granted = coherence.grant(
                 (slot, token) -> new LeaseConnection(slot, token, peerPid, socket, out, coherence));
@@ -323,7 +405,7 @@ final class FollowerConnection {
         Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
         send(replies);
         log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());
-        granted.serve(input, request);
+        granted.serve(input, leaseRequest);
     }
 
     /** Applies {@code r} to the store and appends the reply. */
@@ -394,12 +476,15 @@ final class FollowerConnection {
         Protocol.writeDoneReply(wire, id);
     }
 
-    /** Applies a write, at most once if the follower numbered it (it may be a copy resent after a failover). */
+    /**
+     * Applies a write whose keys the run invalidated, at most once if the follower numbered it (it
+     * may be a copy resent after a failover).
+     */
     private <R> R apply(Request r, WriteCommand<R> command) {
         if (r.seq == Protocol.UNSEQUENCED) {
-            return store.apply(command, lease);
+            return store.applyInvalidated(command);
         }
-        return store.applyOnce(new WriteId(clientId, r.seq, r.ackedUpTo), command, lease);
+        return store.applyOnceInvalidated(new WriteId(clientId, r.seq, r.ackedUpTo), command);
     }
 
     /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */

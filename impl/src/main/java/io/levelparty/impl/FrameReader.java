@@ -76,6 +76,18 @@ final class FrameReader {
         return bufferedBodyLength() >= 0;
     }
 
+    /**
+     * Returns whether a whole frame can be had without blocking: buffered already, or buffered
+     * after reading what the socket holds, if it holds anything. Unlike {@link #hasBufferedFrame()}
+     * this sees requests that arrived after the last read.
+     */
+    boolean hasFrameReady() throws IOException {
+        if (hasBufferedFrame()) {
+            return true;
+        }
+        return in.available() > 0 && fill() && hasBufferedFrame();
+    }
+
     /** Returns the body length of the frame at {@link #start} if all of it is buffered, else -1. */
     private int bufferedBodyLength() throws MalformedFrameException {
         if (end - start < Protocol.HEADER_BYTES) {

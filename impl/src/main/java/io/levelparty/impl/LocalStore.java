@@ -21,7 +21,6 @@ import java.util.NavigableSet;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import org.fusesource.leveldbjni.internal.NativeDB;
 import org.fusesource.leveldbjni.internal.NativeIterator;
 import org.fusesource.leveldbjni.internal.NativeOptions;
@@ -149,17 +148,40 @@ final class LocalStore implements PartyStore {
         return coherence;
     }
 
-    /** Applies {@code command} and returns its outcome. */
+    /** Applies {@code command}, a write of this process, and returns its outcome. */
     <R> R apply(WriteCommand<R> command) {
-        return apply(command, null);
+        try (CacheCoherence.Write ignored = invalidate(command.keys(), null)) {
+            return applyInvalidated(command);
+        }
     }
 
     /**
-     * Applies {@code command}, sent by the follower holding {@code writersLease} (null: by this
-     * process, or by a follower that caches nothing), and returns its outcome.
+     * {@link #applyOnce} for a write of this process: invalidates its keys in the followers'
+     * caches first.
      */
-    <R> R apply(WriteCommand<R> command, LeaseConnection writersLease) {
-        return coherently(command, writersLease, () -> write(() -> {
+    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
+        try (CacheCoherence.Write ignored = invalidate(command.keys(), null)) {
+            return applyOnceInvalidated(id, command);
+        }
+    }
+
+    /**
+     * Returns once no follower's cache can serve a value of {@code keys} (DESIGN §8), which stays
+     * so until the returned write is closed: the writes of these keys may then be applied with
+     * {@link #applyInvalidated} or {@link #applyOnceInvalidated}. The follower holding
+     * {@code writersLease} (null: this process, or a follower that caches nothing) sent the writes
+     * and dropped the keys itself as it sent them.
+     *
+     * @throws PartyClosedException if this store is closed or closes meanwhile
+     */
+    CacheCoherence.Write invalidate(List<byte[]> keys, LeaseConnection writersLease) {
+        checkOpen();
+        return coherence.beginWrite(keys, writersLease);
+    }
+
+    /** Applies {@code command}, whose keys the caller {@linkplain #invalidate invalidated}, and returns its outcome. */
+    <R> R applyInvalidated(WriteCommand<R> command) {
+        return write(() -> {
             if (!(command instanceof WriteCommand.Batch)) {
                 WriteCommand.Staging staging = changes.recording(direct);
                 R outcome = command.stage(staging); // one change at most: atomic as it is
@@ -176,32 +198,17 @@ final class LocalStore implements PartyStore {
             } finally {
                 batch.delete();
             }
-        }));
-    }
-
-    /**
-     * Runs {@code apply} once no follower's cache can serve a value of the keys {@code command}
-     * writes (DESIGN §8); the writer's own cache dropped them as it sent the write.
-     */
-    private <R> R coherently(WriteCommand<R> command, LeaseConnection writersLease, Supplier<R> apply) {
-        checkOpen();
-        try (CacheCoherence.Write ignored = coherence.beginWrite(command.keys(), writersLease)) {
-            return apply.get();
-        }
-    }
-
-    /** {@link #applyOnce(WriteId, WriteCommand, LeaseConnection)} for a write of this process. */
-    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
-        return applyOnce(id, command, null);
+        });
     }
 
     /**
      * Applies {@code command}, numbered {@code id} by its client, unless a write of that number was
      * applied before — by this leader or an earlier one — in which case it returns the outcome
-     * recorded then (see {@link ClientRecords}). {@code writersLease} as in {@link #apply(WriteCommand, LeaseConnection)}.
+     * recorded then (see {@link ClientRecords}). The caller {@linkplain #invalidate invalidated}
+     * its keys.
      */
-    <R> R applyOnce(WriteId id, WriteCommand<R> command, LeaseConnection writersLease) {
-        return coherently(command, writersLease, () -> write(() -> {
+    <R> R applyOnceInvalidated(WriteId id, WriteCommand<R> command) {
+        return write(() -> {
             NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
                 byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
@@ -225,7 +232,7 @@ final class LocalStore implements PartyStore {
             } finally {
                 batch.delete();
             }
-        }));
+        });
     }
 
     /**

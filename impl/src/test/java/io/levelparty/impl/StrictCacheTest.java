@@ -130,6 +130,40 @@ class StrictCacheTest {
     }
 
     @Test
+    void pipelinedWritesShareOneInvalidationAndAreAnsweredInOrder() throws Exception {
+        List<byte[]> keys = List.of(KEY, bytes("k2"), bytes("k3"));
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket);
+                RawPeer writer = new RawPeer(leader.socket)) {
+            long token = takeLease(lease);
+            bindAndRead(main, token);
+            for (int i = 1; i < keys.size(); i++) {
+                byte[] key = keys.get(i);
+                main.send(w -> Protocol.writeGet(w, 3, key));
+                assertEquals(MessageType.CACHEABLE, main.readReply().type);
+            }
+            writer.handshake();
+            writer.send(w -> { // three writes in one socket write: the leader has them all at once
+                for (int i = 0; i < keys.size(); i++) {
+                    Protocol.writePut(w, 10 + i, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, keys.get(i), bytes("v" + i));
+                }
+            });
+            Reply invalidate = nextInvalidate(lease);
+            assertEquals(keys.size(), invalidate.keys.size(), "one INVALIDATE for the three writes");
+            for (int i = 0; i < keys.size(); i++) {
+                assertArrayEquals(keys.get(i), invalidate.keys.get(i));
+            }
+            lease.send(w -> Protocol.writeAck(w, invalidate.count));
+            for (int i = 0; i < keys.size(); i++) {
+                Reply reply = writer.readReply();
+                assertEquals(10 + i, reply.id, "replies in request order");
+                assertArrayEquals(bytes("v" + i), leader.store.get(keys.get(i)));
+            }
+        }
+    }
+
+    @Test
     void aFollowerServesFromItsCacheOnlyWhileItsLeaseIsFresh() throws Exception {
         Path socket = dir.resolve("party.sock");
         long[] leaseStart = new long[1];
