@@ -35,8 +35,12 @@ final class Harness {
     /** Aggregate throughput and latency percentiles of a load run. */
     record Load(int processes, int threads, int putPercent, double opsPerSecond, long p50, long p99, long p999) {}
 
-    /** SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving process and kill. */
-    record Failover(int kills, long[] gaps, int gapsMissing) {
+    /**
+     * SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving
+     * process and kill, sorted; and per kill, the killed leader's resident memory and unreplayed
+     * LevelDB log, in bytes, just before the kill.
+     */
+    record Failover(int kills, long[] gaps, int gapsMissing, long[] residentBytes, long[] logBytes) {
         long median() {
             return Stats.percentile(gaps, 50);
         }
@@ -173,6 +177,8 @@ final class Harness {
         List<ChildJvm> alive = new ArrayList<>();
         List<ChildJvm> all = new ArrayList<>();
         List<Long> gaps = new ArrayList<>();
+        long[] resident = new long[kills];
+        long[] log = new long[kills];
         int missing = 0;
         List<String> jvmArgs = List.of("-Xmx" + heap);
         try {
@@ -194,6 +200,8 @@ final class Harness {
                 if (leader == null) {
                     throw new IllegalStateException("no process leads " + db);
                 }
+                resident[k] = leader.residentBytes();
+                log[k] = FailoverFloor.logBytes(db);
                 long killedAt = System.nanoTime();
                 leader.kill();
                 leader.awaitStop();
@@ -219,7 +227,7 @@ final class Harness {
             BenchData.delete(dir);
         }
         long[] sorted = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Failover(kills, sorted, missing);
+        return new Failover(kills, sorted, missing, resident, log);
     }
 
     /** Returns the survivor's gap after {@code killedAt}, or -1 if it wrote nothing within 10 s. */
