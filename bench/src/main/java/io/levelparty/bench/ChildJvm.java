@@ -138,6 +138,35 @@ final class ChildJvm implements AutoCloseable {
         throw new IllegalStateException(name + " did not die within 30 s");
     }
 
+    /**
+     * Waits until the process is gone altogether and reaped: every thread has exited, so the
+     * kernel has closed its files and released its locks.
+     */
+    void awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not exit within 30 s");
+        }
+    }
+
+    /** Returns the process's resident memory, in bytes, or -1 if it is gone. */
+    long residentBytes() {
+        return residentBytes(process.pid());
+    }
+
+    /** Returns the resident memory of process {@code pid}, in bytes, or -1 if it is gone. */
+    static long residentBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException gone) {
+            // the process has exited
+        }
+        return -1;
+    }
+
     /** Closes its standard input, which tells it to close its map and exit, and waits for that. */
     void stop() {
         try {

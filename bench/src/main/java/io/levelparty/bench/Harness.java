@@ -36,8 +36,12 @@ final class Harness {
     record Load(int processes, int threads, int putPercent, boolean cached, double opsPerSecond, long p50, long p99,
             long p999) {}
 
-    /** SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving process and kill. */
-    record Failover(int kills, long[] gaps, int gapsMissing) {
+    /**
+     * SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving
+     * process and kill, sorted; and per kill, the killed leader's resident memory and unreplayed
+     * LevelDB log, in bytes, just before the kill.
+     */
+    record Failover(int kills, long[] gaps, int gapsMissing, long[] residentBytes, long[] logBytes) {
         long median() {
             return Stats.percentile(gaps, 50);
         }
@@ -176,6 +180,8 @@ final class Harness {
         List<ChildJvm> alive = new ArrayList<>();
         List<ChildJvm> all = new ArrayList<>();
         List<Long> gaps = new ArrayList<>();
+        long[] resident = new long[kills];
+        long[] log = new long[kills];
         int missing = 0;
         List<String> jvmArgs = List.of("-Xmx" + heap);
         try {
@@ -197,6 +203,8 @@ final class Harness {
                 if (leader == null) {
                     throw new IllegalStateException("no process leads " + db);
                 }
+                resident[k] = leader.residentBytes();
+                log[k] = FailoverFloor.logBytes(db);
                 long killedAt = System.nanoTime();
                 leader.kill();
                 leader.awaitStop();
@@ -222,7 +230,7 @@ final class Harness {
             BenchData.delete(dir);
         }
         long[] sorted = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
-        return new Failover(kills, sorted, missing);
+        return new Failover(kills, sorted, missing, resident, log);
     }
 
     /** Returns the survivor's gap after {@code killedAt}, or -1 if it wrote nothing within 10 s. */

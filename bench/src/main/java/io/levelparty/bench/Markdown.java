@@ -73,6 +73,10 @@ final class Markdown {
         return nanos >= 1e3 ? f("%.1f µs", nanos / 1e3) : f("%.0f ns", nanos);
     }
 
+    static String kib(long bytes) {
+        return f("%.0f KiB", bytes / 1024.0);
+    }
+
     static String mib(long bytes) {
         return f("%.0f MiB", bytes / 1048576.0);
     }
@@ -95,7 +99,8 @@ final class Markdown {
 
     String document(Report.Profile profile, String command, String date, long seconds, String machineLoad,
             List<Harness.Load> loads,
-            Harness.Failover failover, Harness.Failover failoverSaturated, Harness.Failover failoverInMemory,
+            Harness.Failover failover, FailoverFloor.Floor failoverFloor, Harness.Failover failoverSaturated,
+            Harness.Failover failoverInMemory,
             Harness.Staleness staleness, List<Harness.Memory> memory,
             String diagnosis) {
         double leaderGet = opsPerSecond("leaderGet");
@@ -186,6 +191,7 @@ final class Markdown {
         row("Failover: … maximum" + missing(failover),
                 micros(failover.max()), "level-party: ~120 ms when an idle process wins", "", "< 50 ms",
                 failover.max() < 50e6 && failover.gapsMissing() == 0);
+        floorRows(failover, failoverFloor);
         info(f("… the same with writers that never pause, which keeps both CPUs busy: median / maximum%s",
                 missing(failoverSaturated)),
                 micros(failoverSaturated.median()) + " / " + micros(failoverSaturated.max()),
@@ -245,10 +251,43 @@ final class Markdown {
         return out.toString();
     }
 
+    /**
+     * The rows of the failover's floor: the two steps of every failover that run no LevelParty
+     * code, measured on their own in the same run, and the failover's median against their sum.
+     */
+    private void floorRows(Harness.Failover failover, FailoverFloor.Floor floor) {
+        long[] end = FailoverFloor.Floor.sorted(floor.endOfStream());
+        long[] open = FailoverFloor.Floor.sorted(floor.recovery());
+        long[] sums = floor.sums();
+        long resident = Stats.percentile(FailoverFloor.Floor.sorted(floor.residentBytes()), 50);
+        long leaderResident = Stats.percentile(FailoverFloor.Floor.sorted(failover.residentBytes()), 50);
+        long log = Stats.percentile(FailoverFloor.Floor.sorted(floor.logBytes()), 50);
+        long leaderLog = Stats.percentile(FailoverFloor.Floor.sorted(failover.logBytes()), 50);
+        info(f("Failover floor 1, no LevelParty code: SIGKILL → end of stream on a junixsocket connection to the "
+                + "killed process, a JVM with -Xmx%s and the same flags that holds LevelDB open and writes "
+                + "(%d kills; resident at the kill: median %s, the failover's leaders %s): median / maximum",
+                Report.FAILOVER_HEAP, end.length, mib(resident), mib(leaderResident)),
+                "—", micros(Stats.percentile(end, 50)) + " / " + micros(end[end.length - 1]) + "; every sample: "
+                        + samplesInMillis(end), "");
+        info(f("Failover floor 2, no LevelParty code: LevelDB open of the killed process's directory, with the "
+                + "leader's options (1 MiB write buffer), replaying its log (median %s, the failover's leaders "
+                + "left %s; data in %s): median / maximum", kib(log), kib(leaderLog), Report.DISK),
+                "—", micros(Stats.percentile(open, 50)) + " / " + micros(open[open.length - 1]) + "; every sample: "
+                        + samplesInMillis(open), "");
+        info("Failover floor 1 + 2, per kill: median / maximum", "—",
+                micros(Stats.percentile(sums, 50)) + " / " + micros(sums[sums.length - 1]) + "; every sample: "
+                        + samplesInMillis(sums), "");
+        long floorMedian = Stats.percentile(sums, 50);
+        info("Failover median against its floor: the ratio, and in brackets the time LevelParty adds to 1 + 2",
+                micros(failover.median()), "floor 1 + 2, median: " + micros(floorMedian),
+                f("%.2f× (+%s)", (double) failover.median() / floorMedian,
+                        micros(failover.median() - floorMedian)));
+    }
+
     private static String samplesInMillis(long[] nanos) {
         StringBuilder out = new StringBuilder();
         for (long n : nanos) {
-            out.append(out.length() == 0 ? "" : ", ").append(f("%.0f", n / 1e6));
+            out.append(out.length() == 0 ? "" : ", ").append(f(n < 10e6 ? "%.1f" : "%.0f", n / 1e6));
         }
         return out.append(" ms").toString();
     }

@@ -81,6 +81,9 @@ public final class Report {
         }
         log("failover: " + profile.kills() + " kills on " + DISK);
         Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);
+        log("failover floor: " + profile.kills() + " kills without LevelParty on " + DISK);
+        FailoverFloor.Floor floor = FailoverFloor.measure(failover.residentBytes(), failover.logBytes(), FAILOVER_HEAP,
+                DISK, FAILOVER_PAUSE_MICROS);
         log("failover: " + profile.kills() + " kills on " + DISK + ", writers without pause");
         Harness.Failover failoverSaturated = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, 0);
         log("failover: " + profile.kills() + " kills on " + MEMORY);
@@ -94,7 +97,8 @@ public final class Report {
 
         String load = "load average (1, 5, 15 min) " + loadBefore + " at the start, " + loadAverage() + " at the end";
         Markdown md = new Markdown(jmh);
-        String text = md.document(profile, command, date, seconds, load, loads, failover, failoverSaturated, failoverInMemory,
+        String text = md.document(profile, command, date, seconds, load, loads, failover, floor, failoverSaturated,
+                failoverInMemory,
                 staleness, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
