@@ -20,4 +20,17 @@ public interface Codec<V> {
 
     /** Returns the value that {@code bytes} represent; {@code bytes} came from {@link #encode}. */
     V decode(byte[] bytes);
+
+    /**
+     * Returns whether the values this codec decodes are immutable, so that one decoded value may be
+     * shared: a follower then decodes each value it caches once and hands that same instance to
+     * every read of it, instead of decoding it again for each read. Return {@code true} only if
+     * nobody can change a decoded value (as with {@link String}): a change made by one caller
+     * would otherwise be seen by every other. The map asks once, when it opens.
+     *
+     * @return {@code false} by default: every read gets a value of its own
+     */
+    default boolean decodesImmutableValues() {
+        return false;
+    }
 }

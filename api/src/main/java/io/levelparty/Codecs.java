@@ -14,7 +14,8 @@ public final class Codecs {
 
     /**
      * Returns a codec of strings as UTF-8. Strings with unpaired surrogates cannot be represented in
-     * UTF-8 and are rejected rather than silently replaced.
+     * UTF-8 and are rejected rather than silently replaced. Strings are immutable, so reads of a
+     * cached value share one string ({@link Codec#decodesImmutableValues}).
      */
     public static Codec<String> utf8() {
         return Utf8Codec.INSTANCE;
@@ -68,6 +69,11 @@ public final class Codecs {
         @Override
         public String decode(byte[] bytes) {
             return new String(bytes, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean decodesImmutableValues() {
+            return true;
         }
 
         @Override

@@ -107,7 +107,9 @@ public final class PartyOptions<V> {
      * Returns a copy whose follower cache holds at most {@code entries} keys (values and absences
      * of point reads), evicting the least useful beyond that; 0 turns the cache off. The cache
      * serves a process only while it is a follower; what it promises is set by
-     * {@link #consistency(Consistency)}.
+     * {@link #consistency(Consistency)}. It holds the values' bytes, and each read gets a value of
+     * its own, unless the codec {@linkplain Codec#decodesImmutableValues decodes immutable values}:
+     * then every read of a cached value shares one decoded value.
      *
      * @throws IllegalArgumentException if {@code entries} is negative
      */

@@ -211,6 +211,24 @@ final class ElectedStore implements PartyStore {
         return read(s -> s.get(key));
     }
 
+    /**
+     * Returns the follower cache's read of the map key {@code key} if it may serve it now, else
+     * null (the caller then calls {@link #fetch}). No failover handling is needed here: a term
+     * whose leader is lost serves nothing from the cache. The entry's bytes are the cache's own.
+     */
+    FollowerCache.Entry cached(String key) {
+        Backend current = backend; // null once closed: fetch then reports it
+        return current instanceof Backend.Followership follower ? follower.store().cached(key) : null;
+    }
+
+    /**
+     * Reads {@code bytes}, the UTF-8 of the map key {@code key}, as {@link #get} does, except that a
+     * follower does not look in its cache: the caller just did, through {@link #cached}.
+     */
+    byte[] fetch(String key, byte[] bytes) {
+        return read(s -> s instanceof RemoteStore remote ? remote.fetch(key, bytes) : s.get(bytes));
+    }
+
     @Override
     public byte[] put(byte[] key, byte[] value) {
         return write(new WriteCommand.Put(key, value));

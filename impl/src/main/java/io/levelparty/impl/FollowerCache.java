@@ -6,7 +6,6 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.levelparty.Consistency;
-import java.nio.ByteBuffer;
 
 /**
  * A follower's cache of point reads: values and absences, by key, in Caffeine, bounded by size.
@@ -22,25 +21,45 @@ import java.nio.ByteBuffer;
  * The drops since a ticket are found in a ring of the last {@link #RECENT} dropped keys; a
  * ticket older than that caches nothing. Pushed changes only drop keys, never set them: a push
  * can arrive after this process's own later write, and must not bring an older value back.
+ *
+ * <p>Keys are the map's own strings, so that a hit neither encodes the key nor hashes bytes. The
+ * leader and the stores name keys by their UTF-8 bytes; {@link Keys#decode} turns those back into
+ * the string whose bytes they are (every key a map reads or writes is valid UTF-8, and a byte key
+ * that is not can only make a drop remove a key it did not name, never keep one). When the map's
+ * codec decodes immutable values ({@link io.levelparty.Codec#decodesImmutableValues}), an entry
+ * also holds the value decoded once, which every reader then shares.
  */
 final class FollowerCache {
     /** How many drops a read may overlap and still have its result cached. */
     private static final int RECENT = 1024;
+    /** The cached read of an absent key. */
+    private static final Entry ABSENT = new Entry(null, null);
 
-    /** A cached read: the value, or null for an absent key. */
-    record Entry(byte[] value) {}
+    /**
+     * A cached read: {@code value} is the value's bytes, or null for an absent key, and no caller
+     * ever gets this array itself; {@code decoded} is the value as the map's codec decodes it, if
+     * its values are shared, else null.
+     */
+    record Entry(byte[] value, Object decoded) {}
 
     private final Consistency consistency;
-    private final Cache<ByteBuffer, Entry> cache;
+    /** Decodes values once for every reader, or null if the map's values are not shared. */
+    private final ValueCodec<?> shared;
+    private final Cache<String, Entry> cache;
     private final StatsCounter counts = new ConcurrentStatsCounter();
     private final Object lock = new Object();
     /** The last dropped keys, by drop number modulo RECENT. Guarded by lock. */
-    private final ByteBuffer[] recent = new ByteBuffer[RECENT];
+    private final String[] recent = new String[RECENT];
     /** How many keys were dropped so far, counting a clear as RECENT. Guarded by lock. */
     private long drops;
 
-    FollowerCache(long maximumSize, Consistency consistency) {
+    /**
+     * @param values the map's codec: when it decodes immutable values, entries hold the decoded
+     *     value too
+     */
+    FollowerCache(long maximumSize, Consistency consistency, ValueCodec<?> values) {
         this.consistency = consistency;
+        this.shared = values.sharesDecodedValues() ? values : null;
         this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
     }
 
@@ -50,8 +69,8 @@ final class FollowerCache {
     }
 
     /** Returns the cached read of {@code key}, or null on a miss. */
-    Entry get(byte[] key) {
-        return cache.getIfPresent(ByteBuffer.wrap(key));
+    Entry get(String key) {
+        return cache.getIfPresent(key);
     }
 
     /** Counts a read that could not use the cache (its lease was not fresh) as a miss; returns null. */
@@ -67,25 +86,43 @@ final class FollowerCache {
         }
     }
 
-    /** Caches {@code value} (null: absent) as the read of {@code key}, unless a drop of the key came after {@code ticket}. */
-    void fill(byte[] key, byte[] value, long ticket) {
-        ByteBuffer k = ByteBuffer.wrap(key.clone());
+    /**
+     * Caches {@code value} (null: absent) as the read of {@code key}, unless a drop of the key came
+     * after {@code ticket}. The value is copied: the caller keeps {@code value}.
+     */
+    void fill(String key, byte[] value, long ticket) {
+        Entry entry = value == null ? ABSENT : new Entry(value.clone(), decodeShared(key, value));
         synchronized (lock) {
             if (drops - ticket > RECENT) {
                 return;
             }
             for (long d = ticket; d < drops; d++) {
-                if (k.equals(recent[(int) (d % RECENT)])) {
+                if (key.equals(recent[(int) (d % RECENT)])) {
                     return;
                 }
             }
-            cache.put(k, new Entry(value == null ? null : value.clone()));
+            cache.put(key, entry);
         }
     }
 
-    /** Drops {@code key}: it changed, or is about to. */
+    /**
+     * Returns {@code value} decoded for every reader, or null if values are not shared or this one
+     * does not decode: each reader then decodes it, and sees the codec's failure.
+     */
+    private Object decodeShared(String key, byte[] value) {
+        if (shared == null) {
+            return null;
+        }
+        try {
+            return shared.decode(key, value.clone()); // the codec may keep the array it is given
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Drops the key whose UTF-8 bytes are {@code key}: it changed, or is about to. */
     void drop(byte[] key) {
-        ByteBuffer k = ByteBuffer.wrap(key.clone());
+        String k = Keys.decode(key);
         synchronized (lock) {
             cache.invalidate(k);
             recent[(int) (drops++ % RECENT)] = k;

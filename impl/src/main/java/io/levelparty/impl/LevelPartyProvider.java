@@ -20,12 +20,13 @@ public final class LevelPartyProvider implements PartyProvider {
     public <V> PartyMap<V> open(Path dir, PartyOptions<V> options) {
         Path canonical = canonicalDirectory(dir);
         Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
-        FollowerCache cache = options.cacheSize() > 0 ? new FollowerCache(options.cacheSize(), options.consistency())
-                : null;
+        ValueCodec<V> values = new ValueCodec<>(options.codec());
+        FollowerCache cache = options.cacheSize() > 0
+                ? new FollowerCache(options.cacheSize(), options.consistency(), values) : null;
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
                 UUID.randomUUID(), cache);
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
-        return new OpenPartyMap<>(store, new ValueCodec<>(options.codec()));
+        return new OpenPartyMap<>(store, values);
     }
 
     /**

@@ -290,18 +290,44 @@ final class RemoteStore implements PartyStore {
 
     // ---------------------------------------------------------------- PartyStore
 
+    /** {@inheritDoc} {@code key} is the UTF-8 of a map key, as every key the map reads is. */
     @Override
     public byte[] get(byte[] key) {
         Objects.requireNonNull(key, "key");
-        if (cache != null) {
-            // The lease first, then the entry: an entry still there after a fresh lease was seen is
-            // one whose invalidation had not been processed, so no write of it has been applied yet.
-            FollowerCache.Entry cached = lease == null || lease.isFresh() ? cache.get(key) : cache.missed();
-            if (cached != null && !over) { // once the leader is lost, invalidations may have been lost with it
-                return cached.value() == null ? null : cached.value().clone();
-            }
+        if (cache == null) {
+            return fetch(null, key);
         }
-        Call call = call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, key),
+        String k = Keys.decode(key);
+        FollowerCache.Entry hit = cached(k);
+        if (hit != null) {
+            return hit.value() == null ? null : hit.value().clone();
+        }
+        return fetch(k, key);
+    }
+
+    /**
+     * Returns the cached read of the map key {@code key} if the cache may serve it now, else null,
+     * counting a miss (the caller then calls {@link #fetch}). The entry's bytes are the cache's own:
+     * the caller must not hand them out.
+     */
+    FollowerCache.Entry cached(String key) {
+        if (cache == null) {
+            return null;
+        }
+        // The lease first, then the entry: an entry still there after a fresh lease was seen is
+        // one whose invalidation had not been processed, so no write of it has been applied yet.
+        FollowerCache.Entry hit = lease == null || lease.isFresh() ? cache.get(key) : cache.missed();
+        return over ? null : hit; // once the leader is lost, invalidations may have been lost with it
+    }
+
+    /**
+     * Reads {@code bytes}, the UTF-8 of the map key {@code key}, from the leader, without looking in
+     * the cache, and caches the value if the leader lets it; {@code key} may be null if this store
+     * does not cache. Returns a value that the caller may keep.
+     */
+    byte[] fetch(String key, byte[] bytes) {
+        Objects.requireNonNull(bytes, "key");
+        Call call = call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, bytes),
                 cache == null ? NO_CACHE_STEP : queued -> queued.ticket = cache.ticket());
         byte[] value = (byte[]) call.result;
         if (cache != null && (lease == null || call.cacheable)) {

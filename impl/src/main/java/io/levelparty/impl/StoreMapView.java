@@ -120,10 +120,22 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
 
     // ---- reads
 
+    /**
+     * {@inheritDoc} A follower's cache is looked up by the string key itself, so that a hit costs
+     * neither encoding the key nor, for a codec of immutable values, decoding the value.
+     */
     @Override
     public V get(Object key) {
-        byte[] k = keyInRange(key);
-        return k == null ? null : values.decode(key, store.get(k));
+        String k = (String) Objects.requireNonNull(key, "key");
+        if (!inRange(k) || !(store instanceof ElectedStore elected)) {
+            byte[] bytes = keyInRange(key);
+            return bytes == null ? null : values.decode(key, store.get(bytes));
+        }
+        FollowerCache.Entry cached = elected.cached(k);
+        if (cached != null) { // only keys that encode were cached
+            return values.decode(key, cached);
+        }
+        return values.decode(key, elected.fetch(k, Keys.encode(k)));
     }
 
     @Override

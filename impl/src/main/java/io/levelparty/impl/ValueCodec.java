@@ -1,15 +1,31 @@
 package io.levelparty.impl;
 
 import io.levelparty.Codec;
+import io.levelparty.Codecs;
 import io.levelparty.PartyCodecException;
 import java.util.Objects;
 
 /** A user's {@link Codec} with null checks and failures reported as {@link PartyCodecException}. */
 final class ValueCodec<V> {
     private final Codec<V> codec;
+    /** Whether one decoded value may serve every read ({@link Codec#decodesImmutableValues}). */
+    private final boolean shared;
+    /**
+     * Whether the codec copies the bytes it decodes, so that it may be given a cached array itself:
+     * true of {@link Codecs#bytes()}, whose values are those copies. A codec of a user's own may
+     * keep the array it is given (a value wrapping it), so it gets a copy.
+     */
+    private final boolean decodeCopies;
 
     ValueCodec(Codec<V> codec) {
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.shared = codec.decodesImmutableValues();
+        this.decodeCopies = codec == Codecs.bytes();
+    }
+
+    /** Whether reads of a cached value may share one decoded value. */
+    boolean sharesDecodedValues() {
+        return shared;
     }
 
     /** Returns the bytes of {@code value}; {@code key} only names the entry in a failure. */
@@ -42,6 +58,20 @@ final class ValueCodec<V> {
             throw new PartyCodecException(codec + " decoded the value of key \"" + key + "\" as null", null);
         }
         return value;
+    }
+
+    /**
+     * Returns the value of a cached read, or null if it is of an absent key: the shared decoded
+     * value if there is one, else a value of the caller's own, which cannot reach the cache's bytes.
+     */
+    @SuppressWarnings("unchecked") // the cache of a map holds what that map's codec decoded
+    V decode(Object key, FollowerCache.Entry cached) {
+        Object decoded = cached.decoded();
+        if (decoded != null) {
+            return (V) decoded;
+        }
+        byte[] bytes = cached.value();
+        return bytes == null ? null : decode(key, decodeCopies ? bytes : bytes.clone());
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.levelparty.impl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.levelparty.Codecs;
@@ -41,6 +44,37 @@ class FollowerCacheTest {
             assertEquals(2, stats.cacheEntries(), stats.toString());
             assertEquals(Role.FOLLOWER, stats.role());
             follower.close();
+        }
+    }
+
+    @Test
+    void readsOfACachedStringShareOneDecodedValueUntilTheKeyChanges() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
+            leader.put("k", "v1");
+            assertEquals("v1", follower.get("k")); // a miss, which fills the cache
+            String hit = follower.get("k");
+            assertEquals("v1", hit);
+            assertSame(hit, follower.get("k"), "strings are immutable: the cache decodes them once");
+            leader.put("k", "v2");
+            assertEquals("v2", follower.get("k"));
+            assertEquals(2, follower.stats().cacheHits(), follower.stats().toString());
+        }
+    }
+
+    @Test
+    void everyReadOfACachedByteArrayGetsACopyOfItsOwn() {
+        try (PartyMap<byte[]> leader = LevelParty.open(dir, Codecs.bytes());
+                PartyMap<byte[]> follower = LevelParty.open(dir, Codecs.bytes())) {
+            leader.put("k", new byte[] {1, 2, 3});
+            byte[] first = follower.get("k");
+            first[0] = 9;
+            byte[] second = follower.get("k");
+            assertArrayEquals(new byte[] {1, 2, 3}, second, "one caller's change reaches no other read");
+            assertNotSame(first, second);
+            second[1] = 9;
+            assertArrayEquals(new byte[] {1, 2, 3}, follower.get("k"));
+            assertEquals(2, follower.stats().cacheHits(), follower.stats().toString());
         }
     }
 

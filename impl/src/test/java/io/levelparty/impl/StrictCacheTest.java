@@ -203,7 +203,7 @@ class StrictCacheTest {
                 }
             });
             try (RemoteStore follower = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID(),
-                    new FollowerCache(100, Consistency.STRICT))) {
+                    new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes())))) {
                 assertArrayEquals(bytes("v1"), follower.get(KEY));
                 Poll.until(() -> Arrays.equals(bytes("v2"), follower.get(KEY)), "the follower asks again");
                 assertEquals(2, getsServedAt.size());
