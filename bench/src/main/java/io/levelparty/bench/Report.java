@@ -50,7 +50,7 @@ public final class Report {
     record Profile(String name, int forks, int warmups, int measurements, int iterationSeconds, int loadWarmup,
             int loadSeconds, List<int[]> loads, int kills, int scanEntries, int scanFollowers) {}
 
-    private static final Profile QUICK = new Profile("quick", 1, 2, 3, 1, 3, 5,
+    private static final Profile QUICK = new Profile("quick", 1, 1, 3, 1, 2, 5,
             List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
             List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0},
