@@ -97,6 +97,7 @@ final class Markdown {
         return failover.gapsMissing() > 0 ? f(" (%d survivors wrote nothing within 10 s)", failover.gapsMissing()) : "";
     }
 
+    /** Writes the document; {@code failoverSaturated} and {@code failoverInMemory} are null if the profile skips them. */
     String document(Report.Profile profile, String command, String date, long seconds, String machineLoad,
             List<Harness.Load> loads,
             Harness.Failover failover, FailoverFloor.Floor failoverFloor, Harness.Failover failoverSaturated,
@@ -192,14 +193,18 @@ final class Markdown {
                 micros(failover.max()), "level-party: ~120 ms when an idle process wins", "", "< 50 ms",
                 failover.max() < 50e6 && failover.gapsMissing() == 0);
         floorRows(failover, failoverFloor);
-        info(f("… the same with writers that never pause, which keeps both CPUs busy: median / maximum%s",
-                missing(failoverSaturated)),
-                micros(failoverSaturated.median()) + " / " + micros(failoverSaturated.max()),
-                "every sample: " + samplesInMillis(failoverSaturated.gaps()), "");
-        info(f("… the same with the data in %s (tmpfs: LevelDB's fsyncs cost nothing): median / maximum%s",
-                Report.MEMORY, missing(failoverInMemory)),
-                micros(failoverInMemory.median()) + " / " + micros(failoverInMemory.max()),
-                "every sample: " + samplesInMillis(failoverInMemory.gaps()), "");
+        if (failoverSaturated != null) {
+            info(f("… the same with writers that never pause, which keeps both CPUs busy: median / maximum%s",
+                    missing(failoverSaturated)),
+                    micros(failoverSaturated.median()) + " / " + micros(failoverSaturated.max()),
+                    "every sample: " + samplesInMillis(failoverSaturated.gaps()), "");
+        }
+        if (failoverInMemory != null) {
+            info(f("… the same with the data in %s (tmpfs: LevelDB's fsyncs cost nothing): median / maximum%s",
+                    Report.MEMORY, missing(failoverInMemory)),
+                    micros(failoverInMemory.median()) + " / " + micros(failoverInMemory.max()),
+                    "every sample: " + samplesInMillis(failoverInMemory.gaps()), "");
+        }
         for (Harness.Memory m : memory) {
             long cap = m.follower().max();
             boolean bounded = m.follower().peakUsed() <= cap && m.leader().peakUsed() <= m.leader().max();

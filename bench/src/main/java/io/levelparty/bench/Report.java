@@ -45,17 +45,19 @@ public final class Report {
      * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent,
      * 1 for the default cache or 0 for none},
      * each warmed up {@code loadWarmup} seconds and measured {@code loadSeconds}; {@code kills}
-     * failovers; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
+     * failovers, and if {@code failoverVariants} the same with writers that never pause and with the
+     * data in memory; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
      */
     record Profile(String name, int forks, int warmups, int measurements, int iterationSeconds, int loadWarmup,
-            int loadSeconds, List<int[]> loads, int kills, int scanEntries, int scanFollowers) {}
+            int loadSeconds, List<int[]> loads, int kills, boolean failoverVariants, int scanEntries,
+            int scanFollowers) {}
 
     private static final Profile QUICK = new Profile("quick", 1, 1, 3, 1, 2, 5,
-            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, 1_000_000, 16);
+            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, false, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
             List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0},
                     new int[] {4, 64, 50, 1}, new int[] {4, 16, 100, 1}),
-            30, 1_000_000, 16);
+            30, true, 1_000_000, 16);
 
     private Report() {}
 
@@ -84,11 +86,14 @@ public final class Report {
         log("failover floor: " + profile.kills() + " kills without LevelParty on " + DISK);
         FailoverFloor.Floor floor = FailoverFloor.measure(failover.residentBytes(), failover.logBytes(), FAILOVER_HEAP,
                 DISK, FAILOVER_PAUSE_MICROS);
-        log("failover: " + profile.kills() + " kills on " + DISK + ", writers without pause");
-        Harness.Failover failoverSaturated = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, 0);
-        log("failover: " + profile.kills() + " kills on " + MEMORY);
-        Harness.Failover failoverInMemory =
-                Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY, FAILOVER_PAUSE_MICROS);
+        Harness.Failover failoverSaturated = null;
+        Harness.Failover failoverInMemory = null;
+        if (profile.failoverVariants()) {
+            log("failover: " + profile.kills() + " kills on " + DISK + ", writers without pause");
+            failoverSaturated = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, 0);
+            log("failover: " + profile.kills() + " kills on " + MEMORY);
+            failoverInMemory = Harness.failover(profile.kills(), FAILOVER_HEAP, MEMORY, FAILOVER_PAUSE_MICROS);
+        }
         log("staleness: " + STALENESS_SAMPLES + " writes read by a RELAXED follower");
         Harness.Staleness staleness = Harness.relaxedStaleness(STALENESS_SAMPLES);
         log("memory: " + profile.scanEntries() + " entries, 1 then " + profile.scanFollowers() + " followers");
