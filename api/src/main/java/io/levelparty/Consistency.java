@@ -29,6 +29,8 @@ public enum Consistency {
      * a key, the cache saves little and the writes wait, so {@code cacheSize(0)} (or
      * {@link #RELAXED}) is faster; {@code BENCHMARKS.md} measures both.
      * A follower's cache is emptied whenever it loses the leader, and is not used while it leads.
+     * A follower takes its lease in the background once it has reached a leader, so that its calls
+     * need not wait for it: until the lease is granted (about a round trip), it reads uncached.
      * The lease is timed with {@code System.nanoTime()}, which all processes on a Linux machine
      * read from the same clock; a follower that finds the leader's clock differs from its own
      * (in another time namespace) reads uncached. A leader grants at most 64 leases at a time;

@@ -81,6 +81,7 @@ public class FollowerBench {
         if (params.getBenchmark().endsWith(".followerCachedGet")) {
             cached = LevelParty.open(dir.resolve("party"), PartyOptions.of(Codecs.bytes())
                     .cacheSize(2L * BenchData.ENTRIES));
+            awaitCaching(cached, keys[0]);
             for (String key : keys) {
                 cached.get(key);
             }
@@ -151,5 +152,15 @@ public class FollowerBench {
             bytes += e.getKey().length() + e.getValue().length;
         }
         return bytes;
+    }
+
+    /** Waits until {@code follower} serves reads from its cache: its lease is taken in the background as it opens. */
+    private static void awaitCaching(PartyMap<?> follower, String key) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (follower.get(key) != null && follower.stats().cacheHits() == 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the follower's cache served no read within 30 s: " + follower.stats());
+            }
+        }
     }
 }

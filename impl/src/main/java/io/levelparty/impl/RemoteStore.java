@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import net.openhft.chronicle.bytes.Bytes;
@@ -176,23 +177,17 @@ final class RemoteStore implements PartyStore {
     static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId, FollowerCache cache)
             throws IOException {
         Link link = handshake(socketPath, requestTimeout, clientId);
-        CacheLease lease = null;
+        CacheLease lease = cache != null && cache.consistency() == Consistency.STRICT
+                ? new CacheLease(socketPath, requestTimeout, clientId, cache) : null;
         try {
-            if (cache != null && cache.consistency() == Consistency.STRICT) {
-                lease = CacheLease.open(socketPath, requestTimeout, clientId, cache);
-            }
-            boolean caching = cache != null && (lease != null || cache.consistency() == Consistency.RELAXED);
-            RemoteStore store = new RemoteStore(socketPath, requestTimeout, link, caching ? cache : null, lease);
+            RemoteStore store = new RemoteStore(socketPath, requestTimeout, link, cache, lease);
             store.watcher.start();
-            if (caching) {
+            if (cache != null) {
                 cache.clear(); // what an earlier term cached may be stale now
                 store.startCaching();
             }
             return store;
         } catch (IOException | RuntimeException e) {
-            if (lease != null) {
-                lease.close();
-            }
             closeQuietly(link.socket(), e);
             throw e;
         }
@@ -207,6 +202,15 @@ final class RemoteStore implements PartyStore {
      * @throws IOException as {@link #connect(Path, Duration, UUID)}
      */
     static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
+        return handshake(socketPath, requestTimeout, clientId, connected -> { });
+    }
+
+    /**
+     * As {@link #handshake(Path, Duration, UUID)}, passing the socket to {@code connected} as soon as
+     * it is connected, so that it can be closed to end the handshake.
+     */
+    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId, Consumer<AFUNIXSocket> connected)
+            throws IOException {
         Objects.requireNonNull(clientId, "clientId");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -224,6 +228,7 @@ final class RemoteStore implements PartyStore {
             noLeader.initCause(e);
             throw noLeader;
         }
+        connected.accept(socket);
         try {
             socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
             hello.writeTo(socket.getOutputStream());
@@ -253,19 +258,25 @@ final class RemoteStore implements PartyStore {
     }
 
     /**
-     * Makes the cache usable: under STRICT binds this connection to the lease, so that the leader
-     * may answer its reads CACHEABLE; under RELAXED asks the leader to push its changes.
+     * Makes the cache usable: under STRICT opens the lease in the background, which binds this
+     * connection to it, so that the leader may answer its reads CACHEABLE; under RELAXED asks the
+     * leader to push its changes.
      *
      * @throws IOException if the leader went away meanwhile
      */
     private void startCaching() throws IOException {
+        if (lease != null) {
+            lease.start(token -> {
+                try {
+                    call(MessageType.BIND, MessageType.DONE, (wire, id) -> Protocol.writeBind(wire, id, token));
+                } catch (PartyUnavailableException e) {
+                    throw new IOException("The leader at " + socketPath + " lost this process's cache lease", e);
+                }
+            }, this::lose);
+            return;
+        }
         try {
-            if (lease == null) {
-                startPushes();
-                return;
-            }
-            call(MessageType.BIND, MessageType.DONE, (wire, id) -> Protocol.writeBind(wire, id, lease.token()));
-            lease.start(this::lose);
+            startPushes();
         } catch (ConnectionLostException | PartyUnavailableException e) {
             close();
             throw new IOException("The leader at " + socketPath + " went away while this process set up its cache", e);
@@ -512,10 +523,13 @@ final class RemoteStore implements PartyStore {
             sendLock.unlock();
         }
         if (lease != null) {
-            lease.close();
+            lease.end();
         }
         closeSocket();
         failAll(Failure.CLOSED, null);
+        if (lease != null) {
+            lease.close(); // once its BIND, if it was waiting for it, has failed
+        }
         if (Thread.currentThread() != watcher) {
             try {
                 watcher.join();
@@ -872,10 +886,13 @@ final class RemoteStore implements PartyStore {
             log.info("Lost the connection to the leader at {} (pid {}): {}", socketPath, leaderPid, cause.toString());
         }
         if (lease != null) {
-            lease.close(); // after `over`: the leader takes its end as this process no longer serving cached values
+            lease.end(); // after `over`: the leader takes its end as this process no longer serving cached values
         }
         closeSocket();
         failAll(Failure.CONNECTION_LOST, cause);
+        if (lease != null) {
+            lease.close(); // once its BIND, if it was waiting for it, has failed
+        }
         for (Runnable callback : callbacks) {
             runCallback(callback);
         }

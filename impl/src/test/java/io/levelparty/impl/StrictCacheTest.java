@@ -27,6 +27,7 @@ import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,6 +169,7 @@ class StrictCacheTest {
         Path socket = dir.resolve("party.sock");
         long[] leaseStart = new long[1];
         List<Long> getsServedAt = new CopyOnWriteArrayList<>();
+        CountDownLatch bound = new CountDownLatch(1);
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
             server.bind(AFUNIXSocketAddress.of(socket));
             // A leader that grants a lease, stamps it once and never again, and answers every GET CACHEABLE.
@@ -191,6 +193,7 @@ class StrictCacheTest {
                             long replyTo = request.id;
                             if (request.type == MessageType.BIND) {
                                 send(main, w -> Protocol.writeDoneReply(w, replyTo));
+                                bound.countDown();
                             } else {
                                 getsServedAt.add(System.nanoTime());
                                 byte[] value = bytes("v" + getsServedAt.size());
@@ -204,6 +207,8 @@ class StrictCacheTest {
             });
             try (RemoteStore follower = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID(),
                     new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes())))) {
+                // The lease is taken in the background; reads are cached once it is bound.
+                assertTrue(bound.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the follower binds its lease");
                 assertArrayEquals(bytes("v1"), follower.get(KEY));
                 Poll.until(() -> Arrays.equals(bytes("v2"), follower.get(KEY)), "the follower asks again");
                 assertEquals(2, getsServedAt.size());
