@@ -29,12 +29,19 @@ final class Harness {
     private static final long SETTLE_MILLIS = 1_500;
     /** How many child JVMs are started at once. */
     private static final int START_WAVE = 4;
+    /**
+     * A load run is warmed up once its processes' JIT compilers together were busy for less than
+     * this many milliseconds of one second (the compilers' elapsed time, summed over processes and
+     * compiler threads). Five JVMs compiling on two CPUs take 10–40 s to get there; until then the
+     * compilers take a third of the CPUs, and the throughput measured is half of what follows.
+     */
+    private static final long SETTLED_COMPILE_MILLIS = 250;
 
     private Harness() {}
 
     /** Aggregate throughput and latency percentiles of a load run. */
-    record Load(int processes, int threads, int putPercent, boolean cached, double opsPerSecond, long p50, long p99,
-            long p999) {}
+    record Load(int processes, int threads, int putPercent, boolean cached, int warmupSeconds, double opsPerSecond,
+            long p50, long p99, long p999) {}
 
     /**
      * SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving
@@ -101,11 +108,13 @@ final class Harness {
     }
 
     /**
-     * Runs {@code processes} followers of {@code threads} threads each for {@code warmup} seconds,
-     * then measures them for {@code seconds}; the followers have the default cache if {@code cached},
-     * else none.
+     * Runs {@code processes} followers of {@code threads} threads each, unmeasured for at least
+     * {@code minWarmup} seconds and until the JIT compilers of every process, the leader's too, are
+     * done ({@link #SETTLED_COMPILE_MILLIS}) or {@code maxWarmup} seconds have passed, then measures
+     * them for {@code seconds}; the followers have the default cache if {@code cached}, else none.
      */
-    static Load load(int processes, int threads, int warmup, int seconds, int putPercent, boolean cached)
+    static Load load(int processes, int threads, int minWarmup, int maxWarmup, int seconds, int putPercent,
+            boolean cached)
             throws IOException {
         Path dir = BenchData.tempDir("lp-load");
         List<ChildJvm> children = new ArrayList<>();
@@ -117,8 +126,7 @@ final class Harness {
             List<ChildJvm> followers = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
                 followers.add(ChildJvm.start("load-" + i, LoadChild.class, List.of(), "load",
-                        dir.resolve("db").toString(), String.valueOf(threads), String.valueOf(warmup),
-                        String.valueOf(seconds),
+                        dir.resolve("db").toString(), String.valueOf(threads), String.valueOf(seconds),
                         String.valueOf(putPercent), String.valueOf(BenchData.ENTRIES),
                         dir.resolve("latencies-" + i).toString(), cached ? "cached" : "uncached"));
             }
@@ -127,6 +135,8 @@ final class Harness {
                 expectRole(f, "FOLLOWER");
             }
             followers.forEach(f -> f.send("go"));
+            int warmup = warmUp(children, minWarmup, maxWarmup);
+            followers.forEach(f -> f.send("measure"));
             double opsPerSecond = 0;
             for (ChildJvm f : followers) {
                 String[] done = f.expect("DONE").split(" ");
@@ -136,11 +146,41 @@ final class Harness {
             Arrays.sort(latencies);
             followers.forEach(ChildJvm::stop);
             leader.stop();
-            return new Load(processes, threads, putPercent, cached, opsPerSecond, Stats.percentile(latencies, 50),
+            return new Load(processes, threads, putPercent, cached, warmup, opsPerSecond, Stats.percentile(latencies, 50),
                     Stats.percentile(latencies, 99), Stats.percentile(latencies, 99.9));
         } finally {
             children.forEach(ChildJvm::close);
             BenchData.delete(dir);
+        }
+    }
+
+    /** Waits until {@code processes} are warmed up, as {@link #load} says; returns how many seconds that took. */
+    private static int warmUp(List<ChildJvm> processes, int minSeconds, int maxSeconds) {
+        long compiled = compileMillis(processes);
+        int seconds = 0;
+        while (seconds < maxSeconds) {
+            sleepOneSecond();
+            seconds++;
+            long now = compileMillis(processes);
+            boolean settled = now - compiled < SETTLED_COMPILE_MILLIS;
+            compiled = now;
+            if (settled && seconds >= minSeconds) {
+                break;
+            }
+        }
+        return seconds;
+    }
+
+    private static long compileMillis(List<ChildJvm> processes) {
+        return processes.stream().mapToLong(p -> Long.parseLong(p.ask("jit", "JIT"))).sum();
+    }
+
+    private static void sleepOneSecond() {
+        try {
+            TimeUnit.SECONDS.sleep(1); // a sampling interval: there is no event to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up", e);
         }
     }
 

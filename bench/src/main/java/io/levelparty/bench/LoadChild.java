@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * LoadChild serve DIR ENTRIES         loads ENTRIES entries if the map is empty, then serves
  *   -> READY role                     "heap" -> HEAP peakUsed peakRetained max   "reset" -> RESET
- * LoadChild load DIR THREADS WARMUP SECONDS PUT_PERCENT ENTRIES OUT cached|uncached
- *   -> READY role                     "go" -> DONE ops nanos: runs WARMUP seconds unmeasured (so the
- *                                     JIT compilers of every process are done), then SECONDS
- *                                     measured; their latencies, in ns, are written to OUT; the
- *                                     map has the default cache, or none
+ *                                     "jit" -> JIT milliseconds this JVM has spent compiling
+ * LoadChild load DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT cached|uncached
+ *   -> READY role                     "go": its threads start, unmeasured, warming up
+ *                                     "jit" -> JIT milliseconds this JVM has spent compiling
+ *                                     "measure" -> DONE ops nanos: measures SECONDS from then on;
+ *                                     the latencies, in ns, are written to OUT; the map has the
+ *                                     default cache, or none
  * LoadChild scan DIR
  *   -> READY role                     "go" -> SCANNED entries nanos peakUsed peakRetained max
  * LoadChild write DIR PAUSE_MICROS    puts from the start, pausing PAUSE_MICROS between puts (0: none)
@@ -49,7 +52,7 @@ public final class LoadChild {
     public static void main(String[] args) throws Exception {
         HeapWatch heap = new HeapWatch();
         PartyOptions<byte[]> options = PartyOptions.of(Codecs.bytes());
-        if (args[0].equals("load") && args[8].equals("uncached")) {
+        if (args[0].equals("load") && args[7].equals("uncached")) {
             options = options.cacheSize(0);
         }
         PartyMap<byte[]> map = LevelParty.open(Path.of(args[1]), options);
@@ -57,7 +60,7 @@ public final class LoadChild {
         switch (args[0]) {
             case "serve" -> serve(map, Integer.parseInt(args[2]), heap, in);
             case "load" -> load(map, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Integer.parseInt(args[6]), Path.of(args[7]), in);
+                    Integer.parseInt(args[5]), Path.of(args[6]), in);
             case "scan" -> scan(map, heap, in);
             case "write" -> write(map, Long.parseLong(args[2]), in);
             default -> throw new IllegalArgumentException("unknown job " + args[0]);
@@ -84,20 +87,26 @@ public final class LoadChild {
             } else if (line.equals("reset")) {
                 heap.reset();
                 reply("RESET");
+            } else if (line.equals("jit")) {
+                replyCompileTime();
             }
         }
     }
 
-    private static void load(PartyMap<byte[]> map, int threads, int warmup, int seconds, int putPercent, int entries,
-            Path out, BufferedReader in) throws Exception {
+    private static void replyCompileTime() {
+        reply("JIT " + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+    }
+
+    private static void load(PartyMap<byte[]> map, int threads, int seconds, int putPercent, int entries, Path out,
+            BufferedReader in) throws Exception {
         String[] keys = new String[entries];
         Arrays.setAll(keys, BenchData::key);
         byte[] value = BenchData.value(-1);
         long[][] latencies = new long[threads][];
         int[] counts = new int[threads];
         CountDownLatch go = new CountDownLatch(1);
-        AtomicLong measureFrom = new AtomicLong();
-        AtomicLong deadline = new AtomicLong();
+        AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong deadline = new AtomicLong(Long.MAX_VALUE);
         Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
             int me = t;
@@ -110,9 +119,7 @@ public final class LoadChild {
                 } catch (InterruptedException e) {
                     return;
                 }
-                long from = measureFrom.get();
-                long end = deadline.get();
-                for (long now = System.nanoTime(); now < end; ) {
+                for (long now = System.nanoTime(); now < deadline.get(); ) {
                     String key = keys[random.nextInt(entries)];
                     if (random.nextInt(100) < putPercent) {
                         map.put(key, value);
@@ -120,7 +127,7 @@ public final class LoadChild {
                         map.get(key);
                     }
                     long done = System.nanoTime();
-                    if (now >= from) {
+                    if (now >= measureFrom.get()) {
                         if (n == mine.length) {
                             mine = Arrays.copyOf(mine, n * 2);
                         }
@@ -137,10 +144,18 @@ public final class LoadChild {
         if (!"go".equals(in.readLine())) {
             return;
         }
-        long start = System.nanoTime() + warmup * 1_000_000_000L;
-        measureFrom.set(start);
-        deadline.set(start + seconds * 1_000_000_000L);
         go.countDown();
+        String line;
+        while ((line = in.readLine()) != null && line.equals("jit")) {
+            replyCompileTime();
+        }
+        if (!"measure".equals(line)) {
+            deadline.set(0);
+            return;
+        }
+        long start = System.nanoTime();
+        deadline.set(start + seconds * 1_000_000_000L);
+        measureFrom.set(start);
         long ops = 0;
         for (Thread worker : workers) {
             worker.join();

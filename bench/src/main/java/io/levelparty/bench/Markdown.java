@@ -137,9 +137,10 @@ final class Markdown {
                     "≥ 5×", ours / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
         }
         for (Harness.Load load : loads) {
-            String what = f("%d follower process%s × %d thread%s, %d%% puts%s (ops/s; latency p50 / p99 / p99.9)",
-                    load.processes(), load.processes() == 1 ? "" : "es", load.threads(), load.threads() == 1 ? "" : "s",
-                    load.putPercent(), load.cached() ? "" : ", no cache (`cacheSize(0)`)");
+            String what = f("%d follower process%s × %d thread%s, %d%% puts%s (ops/s; latency p50 / p99 / p99.9) "
+                    + "[warmed up %d s]", load.processes(), load.processes() == 1 ? "" : "es", load.threads(),
+                    load.threads() == 1 ? "" : "s", load.putPercent(), load.cached() ? "" : ", no cache (`cacheSize(0)`)",
+                    load.warmupSeconds());
             String ours = ops(load.opsPerSecond()) + "; " + micros(load.p50()) + " / " + micros(load.p99()) + " / "
                     + micros(load.p999());
             if (!load.cached()) {
@@ -238,9 +239,10 @@ final class Markdown {
         out.append("- Date: ").append(date).append(" UTC\n");
         out.append("- Machine load during the run: ").append(machineLoad).append(" (2 CPUs)\n");
         out.append(f("- JMH: %d fork(s), %d × %d s warm-up, %d × %d s measurement per benchmark; "
-                + "load runs: %d s warm-up, %d s measured%n", profile.forks(), profile.warmups(),
+                + "load runs: warmed up until the JIT compilers of all their processes are done, at least %d s and "
+                + "at most %d s (in brackets after each), then %d s measured%n", profile.forks(), profile.warmups(),
                 profile.iterationSeconds(), profile.measurements(), profile.iterationSeconds(), profile.loadWarmup(),
-                profile.loadSeconds()));
+                profile.loadWarmupMax(), profile.loadSeconds()));
         out.append(f("- Data: %,d entries, %d-byte keys, %d-byte values; batches of %d; scans of %,d entries%n%n",
                 BenchData.ENTRIES, 11, BenchData.VALUE_BYTES, BenchData.BATCH, BenchData.SCAN));
         out.append("Ratios are LevelParty ÷ baseline: for throughput higher is better, for latency lower. "

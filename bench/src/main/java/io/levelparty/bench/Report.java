@@ -44,17 +44,18 @@ public final class Report {
      * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
      * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent,
      * 1 for the default cache or 0 for none},
-     * each warmed up {@code loadWarmup} seconds and measured {@code loadSeconds}; {@code kills}
+     * each warmed up at least {@code loadWarmup} and at most {@code loadWarmupMax} seconds (see
+     * {@link Harness#load}) and measured {@code loadSeconds}; {@code kills}
      * failovers, and if {@code failoverVariants} the same with writers that never pause and with the
      * data in memory; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
      */
     record Profile(String name, int forks, int warmups, int measurements, int iterationSeconds, int loadWarmup,
-            int loadSeconds, List<int[]> loads, int kills, boolean failoverVariants, int scanEntries,
+            int loadWarmupMax, int loadSeconds, List<int[]> loads, int kills, boolean failoverVariants, int scanEntries,
             int scanFollowers) {}
 
-    private static final Profile QUICK = new Profile("quick", 1, 1, 3, 1, 2, 5,
+    private static final Profile QUICK = new Profile("quick", 1, 1, 3, 1, 2, 20, 5,
             List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, false, 1_000_000, 16);
-    private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 15,
+    private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 60, 15,
             List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0},
                     new int[] {4, 64, 50, 1}, new int[] {4, 16, 100, 1}),
             30, true, 1_000_000, 16);
@@ -79,7 +80,8 @@ public final class Report {
             boolean cached = load[3] == 1;
             log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts"
                     + (cached ? "" : ", uncached"));
-            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadSeconds(), load[2], cached));
+            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadWarmupMax(),
+                    profile.loadSeconds(), load[2], cached));
         }
         log("failover: " + profile.kills() + " kills on " + DISK);
         Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);
