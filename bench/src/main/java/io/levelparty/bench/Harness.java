@@ -39,9 +39,27 @@ final class Harness {
 
     private Harness() {}
 
-    /** Aggregate throughput and latency percentiles of a load run. */
-    record Load(int processes, int threads, int putPercent, boolean cached, int warmupSeconds, double opsPerSecond,
-            long p50, long p99, long p999) {}
+    /** What does a load's operations. */
+    enum LoadKind {
+        /** Follower processes with the default cache, and a leader process. */
+        CACHED,
+        /** Follower processes without a cache ({@code cacheSize(0)}), and a leader process. */
+        UNCACHED,
+        /** One process on leveldbjni itself, no LevelParty: the ceiling of the others. */
+        RAW_LEVELDB
+    }
+
+    /** A load: {@code processes} of {@code threads} threads each, reading and writing uniformly chosen keys. */
+    record LoadSpec(int processes, int threads, int putPercent, LoadKind kind) {
+        LoadSpec {
+            if (kind == LoadKind.RAW_LEVELDB && processes != 1) {
+                throw new IllegalArgumentException("only one process can open LevelDB itself, not " + processes);
+            }
+        }
+    }
+
+    /** Aggregate throughput and latency percentiles of a load run, and how long it warmed up. */
+    record Load(LoadSpec spec, int warmupSeconds, double opsPerSecond, long p50, long p99, long p999) {}
 
     /**
      * SIGKILL of the leader to the next acknowledged write, in nanoseconds, one per surviving
@@ -108,45 +126,51 @@ final class Harness {
     }
 
     /**
-     * Runs {@code processes} followers of {@code threads} threads each, unmeasured for at least
-     * {@code minWarmup} seconds and until the JIT compilers of every process, the leader's too, are
-     * done ({@link #SETTLED_COMPILE_MILLIS}) or {@code maxWarmup} seconds have passed, then measures
-     * them for {@code seconds}; the followers have the default cache if {@code cached}, else none.
+     * Runs the load {@code spec}, unmeasured for at least {@code minWarmup} seconds and until the
+     * JIT compilers of every process, the leader's too, are done ({@link #SETTLED_COMPILE_MILLIS})
+     * or {@code maxWarmup} seconds have passed, then measures it for {@code seconds}.
      */
-    static Load load(int processes, int threads, int minWarmup, int maxWarmup, int seconds, int putPercent,
-            boolean cached)
-            throws IOException {
+    static Load load(LoadSpec spec, int minWarmup, int maxWarmup, int seconds) throws IOException {
         Path dir = BenchData.tempDir("lp-load");
+        String db = dir.resolve("db").toString();
         List<ChildJvm> children = new ArrayList<>();
         try {
-            ChildJvm leader = ChildJvm.start("leader", LoadChild.class, List.of(), "serve",
-                    dir.resolve("db").toString(), String.valueOf(BenchData.ENTRIES));
-            children.add(leader);
-            expectRole(leader, "LEADER");
-            List<ChildJvm> followers = new ArrayList<>();
-            for (int i = 0; i < processes; i++) {
-                followers.add(ChildJvm.start("load-" + i, LoadChild.class, List.of(), "load",
-                        dir.resolve("db").toString(), String.valueOf(threads), String.valueOf(seconds),
-                        String.valueOf(putPercent), String.valueOf(BenchData.ENTRIES),
-                        dir.resolve("latencies-" + i).toString(), cached ? "cached" : "uncached"));
+            List<ChildJvm> loaders = new ArrayList<>();
+            if (spec.kind() == LoadKind.RAW_LEVELDB) {
+                loaders.add(ChildJvm.start("raw", LoadChild.class, List.of(), "rawload", db,
+                        String.valueOf(spec.threads()), String.valueOf(seconds), String.valueOf(spec.putPercent()),
+                        String.valueOf(BenchData.ENTRIES), dir.resolve("latencies-0").toString()));
+                children.addAll(loaders);
+                expectRole(loaders.get(0), "RAW");
+            } else {
+                ChildJvm leader = ChildJvm.start("leader", LoadChild.class, List.of(), "serve", db,
+                        String.valueOf(BenchData.ENTRIES));
+                children.add(leader);
+                expectRole(leader, "LEADER");
+                for (int i = 0; i < spec.processes(); i++) {
+                    loaders.add(ChildJvm.start("load-" + i, LoadChild.class, List.of(), "load", db,
+                            String.valueOf(spec.threads()), String.valueOf(seconds),
+                            String.valueOf(spec.putPercent()), String.valueOf(BenchData.ENTRIES),
+                            dir.resolve("latencies-" + i).toString(),
+                            spec.kind() == LoadKind.CACHED ? "cached" : "uncached"));
+                }
+                children.addAll(loaders);
+                for (ChildJvm loader : loaders) {
+                    expectRole(loader, "FOLLOWER");
+                }
             }
-            children.addAll(followers);
-            for (ChildJvm f : followers) {
-                expectRole(f, "FOLLOWER");
-            }
-            followers.forEach(f -> f.send("go"));
+            loaders.forEach(f -> f.send("go"));
             int warmup = warmUp(children, minWarmup, maxWarmup);
-            followers.forEach(f -> f.send("measure"));
+            loaders.forEach(f -> f.send("measure"));
             double opsPerSecond = 0;
-            for (ChildJvm f : followers) {
+            for (ChildJvm f : loaders) {
                 String[] done = f.expect("DONE").split(" ");
                 opsPerSecond += Long.parseLong(done[0]) * 1e9 / Long.parseLong(done[1]);
             }
-            long[] latencies = readLatencies(dir, processes);
+            long[] latencies = readLatencies(dir, loaders.size());
             Arrays.sort(latencies);
-            followers.forEach(ChildJvm::stop);
-            leader.stop();
-            return new Load(processes, threads, putPercent, cached, warmup, opsPerSecond, Stats.percentile(latencies, 50),
+            children.forEach(ChildJvm::stop);
+            return new Load(spec, warmup, opsPerSecond, Stats.percentile(latencies, 50),
                     Stats.percentile(latencies, 99), Stats.percentile(latencies, 99.9));
         } finally {
             children.forEach(ChildJvm::close);

@@ -1,5 +1,7 @@
 package io.levelparty.bench;
 
+import static org.fusesource.leveldbjni.JniDBFactory.factory;
+
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyClosedException;
@@ -10,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +23,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.iq80.leveldb.DB;
+import org.iq80.leveldb.Options;
 
 /**
  * A process of the multi-process harness ({@link Harness}): opens a directory with LevelParty and
@@ -35,6 +40,10 @@ import java.util.concurrent.locks.LockSupport;
  *                                     "measure" -> DONE ops nanos: measures SECONDS from then on;
  *                                     the latencies, in ns, are written to OUT; the map has the
  *                                     default cache, or none
+ * LoadChild rawload DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT
+ *   -> READY RAW                      the same as load, on leveldbjni itself (it loads ENTRIES
+ *                                     entries first), with the leader's LevelDB options; a put is a
+ *                                     get then a put, the work of Map.put, which returns the old value
  * LoadChild scan DIR
  *   -> READY role                     "go" -> SCANNED entries nanos peakUsed peakRetained max
  * LoadChild write DIR PAUSE_MICROS    puts from the start, pausing PAUSE_MICROS between puts (0: none)
@@ -49,18 +58,38 @@ public final class LoadChild {
 
     private LoadChild() {}
 
+    /** The two operations of a load: a read, and a write that also reads the value it replaces. */
+    private interface Operations {
+        void get(String key) throws IOException;
+
+        void put(String key, byte[] value) throws IOException;
+    }
+
     public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (args[0].equals("rawload")) {
+            rawLoad(args, in);
+            return;
+        }
         HeapWatch heap = new HeapWatch();
         PartyOptions<byte[]> options = PartyOptions.of(Codecs.bytes());
         if (args[0].equals("load") && args[7].equals("uncached")) {
             options = options.cacheSize(0);
         }
         PartyMap<byte[]> map = LevelParty.open(Path.of(args[1]), options);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         switch (args[0]) {
             case "serve" -> serve(map, Integer.parseInt(args[2]), heap, in);
-            case "load" -> load(map, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]), Path.of(args[6]), in);
+            case "load" -> load(new Operations() {
+                @Override
+                public void get(String key) {
+                    map.get(key);
+                }
+
+                @Override
+                public void put(String key, byte[] value) {
+                    map.put(key, value);
+                }
+            }, map.role().toString(), args, in);
             case "scan" -> scan(map, heap, in);
             case "write" -> write(map, Long.parseLong(args[2]), in);
             default -> throw new IllegalArgumentException("unknown job " + args[0]);
@@ -97,8 +126,34 @@ public final class LoadChild {
         reply("JIT " + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
     }
 
-    private static void load(PartyMap<byte[]> map, int threads, int seconds, int putPercent, int entries, Path out,
-            BufferedReader in) throws Exception {
+    private static void rawLoad(String[] args, BufferedReader in) throws Exception {
+        int entries = Integer.parseInt(args[5]);
+        try (DB db = factory.open(Path.of(args[1]).toFile(),
+                new Options().createIfMissing(true).writeBufferSize(BenchData.WRITE_BUFFER_BYTES))) {
+            BenchData.load(db, entries);
+            load(new Operations() {
+                @Override
+                public void get(String key) {
+                    db.get(key.getBytes(StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void put(String key, byte[] value) {
+                    byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+                    db.get(bytes);
+                    db.put(bytes, value);
+                }
+            }, "RAW", args, in);
+        }
+    }
+
+    /** The load job, the same for LevelParty and for raw leveldbjni: arguments as the class javadoc says. */
+    private static void load(Operations operations, String role, String[] args, BufferedReader in) throws Exception {
+        int threads = Integer.parseInt(args[2]);
+        int seconds = Integer.parseInt(args[3]);
+        int putPercent = Integer.parseInt(args[4]);
+        int entries = Integer.parseInt(args[5]);
+        Path out = Path.of(args[6]);
         String[] keys = new String[entries];
         Arrays.setAll(keys, BenchData::key);
         byte[] value = BenchData.value(-1);
@@ -121,10 +176,14 @@ public final class LoadChild {
                 }
                 for (long now = System.nanoTime(); now < deadline.get(); ) {
                     String key = keys[random.nextInt(entries)];
-                    if (random.nextInt(100) < putPercent) {
-                        map.put(key, value);
-                    } else {
-                        map.get(key);
+                    try {
+                        if (random.nextInt(100) < putPercent) {
+                            operations.put(key, value);
+                        } else {
+                            operations.get(key);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                     long done = System.nanoTime();
                     if (now >= measureFrom.get()) {
@@ -140,7 +199,7 @@ public final class LoadChild {
             }, "load-" + t);
             workers[t].start();
         }
-        reply("READY " + map.role());
+        reply("READY " + role);
         if (!"go".equals(in.readLine())) {
             return;
         }

@@ -136,24 +136,32 @@ final class Markdown {
                     lpRatio(ours, LP_FOLLOWER_SEQUENTIAL_LOW, LP_FOLLOWER_SEQUENTIAL_HIGH),
                     "≥ 5×", ours / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
         }
+        Harness.Load ceiling = loads.stream().filter(l -> l.spec().kind() == Harness.LoadKind.RAW_LEVELDB)
+                .findFirst().orElse(null);
         for (Harness.Load load : loads) {
-            String what = f("%d follower process%s × %d thread%s, %d%% puts%s (ops/s; latency p50 / p99 / p99.9) "
-                    + "[warmed up %d s]", load.processes(), load.processes() == 1 ? "" : "es", load.threads(),
-                    load.threads() == 1 ? "" : "s", load.putPercent(), load.cached() ? "" : ", no cache (`cacheSize(0)`)",
+            Harness.LoadSpec spec = load.spec();
+            String what = f("%s%d thread%s, %d%% puts%s (ops/s; latency p50 / p99 / p99.9) [warmed up %d s]",
+                    spec.kind() == Harness.LoadKind.RAW_LEVELDB ? "Raw leveldbjni in one process, no LevelParty, "
+                            : f("%d follower process%s × ", spec.processes(), spec.processes() == 1 ? "" : "es"),
+                    spec.threads(), spec.threads() == 1 ? "" : "s", spec.putPercent(),
+                    spec.kind() == Harness.LoadKind.UNCACHED ? ", no cache (`cacheSize(0)`)" : "",
                     load.warmupSeconds());
             String ours = ops(load.opsPerSecond()) + "; " + micros(load.p50()) + " / " + micros(load.p99()) + " / "
                     + micros(load.p999());
-            if (!load.cached()) {
-                info(what, ours, "", "");
-            } else if (load.processes() == 1 && load.threads() == 1) {
+            if (spec.kind() == Harness.LoadKind.CACHED && spec.processes() == 1 && spec.threads() == 1) {
                 row(what, ours, "level-party follower: 6–8 k",
                         lpRatio(load.opsPerSecond(), LP_FOLLOWER_SEQUENTIAL_LOW, LP_FOLLOWER_SEQUENTIAL_HIGH),
                         "≥ 5×",
                         load.opsPerSecond() / LP_FOLLOWER_SEQUENTIAL_HIGH >= 5);
-            } else if (load.processes() == 4) {
+            } else if (spec.kind() == Harness.LoadKind.CACHED && spec.processes() == 4 && spec.threads() == 16) {
                 row(what, ours, "level-party, 4 followers: 8–19 k",
                         lpRatio(load.opsPerSecond(), LP_FOUR_FOLLOWERS_LOW, LP_FOUR_FOLLOWERS_HIGH), "≥ 10×",
                         load.opsPerSecond() / LP_FOUR_FOLLOWERS_HIGH >= 10);
+            } else if (spec.kind() != Harness.LoadKind.RAW_LEVELDB && ceiling != null
+                    && spec.processes() * spec.threads() == ceiling.spec().threads()
+                    && spec.putPercent() == ceiling.spec().putPercent()) {
+                info(what, ours, "the same load on raw leveldbjni in one process: " + ops(ceiling.opsPerSecond()),
+                        f("%.2f×", load.opsPerSecond() / ceiling.opsPerSecond()));
             } else {
                 info(what, ours, "", "");
             }

@@ -1,5 +1,9 @@
 package io.levelparty.bench;
 
+import static io.levelparty.bench.Harness.LoadKind.CACHED;
+import static io.levelparty.bench.Harness.LoadKind.RAW_LEVELDB;
+import static io.levelparty.bench.Harness.LoadKind.UNCACHED;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -42,25 +46,30 @@ public final class Report {
 
     /**
      * How long and how often each part runs. JMH: forks, warm-up and measurement iterations of
-     * {@code iterationSeconds} each; load runs: {@code loads} as {processes, threads, put percent,
-     * 1 for the default cache or 0 for none},
+     * {@code iterationSeconds} each; load runs: {@code loads},
      * each warmed up at least {@code loadWarmup} and at most {@code loadWarmupMax} seconds (see
      * {@link Harness#load}) and measured {@code loadSeconds}; {@code kills}
      * failovers, and if {@code failoverVariants} the same with writers that never pause and with the
      * data in memory; {@code scanFollowers} followers scanning {@code scanEntries} entries at once.
      */
     record Profile(String name, int forks, int warmups, int measurements, int iterationSeconds, int loadWarmup,
-            int loadWarmupMax, int loadSeconds, List<int[]> loads, int kills, boolean failoverVariants, int scanEntries,
-            int scanFollowers) {}
+            int loadWarmupMax, int loadSeconds, List<Harness.LoadSpec> loads, int kills, boolean failoverVariants,
+            int scanEntries, int scanFollowers) {}
 
     private static final Profile QUICK = new Profile("quick", 1, 1, 3, 1, 2, 20, 5,
-            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0}), 5, false, 1_000_000, 16);
+            List.of(load(1, 1, 50, CACHED), load(4, 16, 50, CACHED), load(4, 16, 50, UNCACHED),
+                    load(1, 64, 50, RAW_LEVELDB)),
+            5, false, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 60, 15,
-            List.of(new int[] {1, 1, 50, 1}, new int[] {4, 16, 50, 1}, new int[] {4, 16, 50, 0},
-                    new int[] {4, 64, 50, 1}, new int[] {4, 16, 100, 1}),
+            List.of(load(1, 1, 50, CACHED), load(4, 16, 50, CACHED), load(4, 16, 50, UNCACHED),
+                    load(1, 64, 50, RAW_LEVELDB), load(4, 64, 50, CACHED), load(4, 16, 100, CACHED)),
             30, true, 1_000_000, 16);
 
     private Report() {}
+
+    private static Harness.LoadSpec load(int processes, int threads, int putPercent, Harness.LoadKind kind) {
+        return new Harness.LoadSpec(processes, threads, putPercent, kind);
+    }
 
     public static void main(String[] args) throws Exception {
         Profile profile = switch (args[0]) {
@@ -76,12 +85,9 @@ public final class Report {
 
         Map<String, RunResult> jmh = runJmh(profile);
         List<Harness.Load> loads = new ArrayList<>();
-        for (int[] load : profile.loads()) {
-            boolean cached = load[3] == 1;
-            log("load: " + load[0] + " followers x " + load[1] + " threads, " + load[2] + "% puts"
-                    + (cached ? "" : ", uncached"));
-            loads.add(Harness.load(load[0], load[1], profile.loadWarmup(), profile.loadWarmupMax(),
-                    profile.loadSeconds(), load[2], cached));
+        for (Harness.LoadSpec load : profile.loads()) {
+            log("load: " + load);
+            loads.add(Harness.load(load, profile.loadWarmup(), profile.loadWarmupMax(), profile.loadSeconds()));
         }
         log("failover: " + profile.kills() + " kills on " + DISK);
         Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);
