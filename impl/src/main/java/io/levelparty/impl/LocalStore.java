@@ -46,7 +46,14 @@ import org.fusesource.leveldbjni.internal.NativeWriteOptions;
 final class LocalStore implements PartyStore {
     /** Every reserved key starts with this byte, which never begins a UTF-8 string. */
     static final byte RESERVED_PREFIX = (byte) 0xFF;
-    private static final byte[] RESERVED_START = {RESERVED_PREFIX};
+    /**
+     * A reserved key kept in every database, right after the user keys and before the records.
+     * Every write of a follower adds an exactly-once record and deletes older ones, and LevelDB
+     * steps over deleted keys one by one until compaction drops them: without a live key to stop
+     * on, finding the last user key, or reaching the end of a scan, would step over every recently
+     * deleted record first (thousands under a steady stream of writes).
+     */
+    private static final byte[] USER_KEYS_END = {RESERVED_PREFIX, 0};
     /** A scan page stops after this many bytes of keys and values, whatever its entry limit. */
     static final int MAX_PAGE_BYTES = 1 << 20;
     /**
@@ -71,9 +78,12 @@ final class LocalStore implements PartyStore {
     private final CacheCoherence coherence = new CacheCoherence();
     private volatile boolean closed;
 
-    private LocalStore(Path dir, NativeDB db) {
+    private LocalStore(Path dir, NativeDB db) throws NativeDB.DBException {
         this.dir = dir;
         this.db = db;
+        if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
+            db.put(writeOptions, USER_KEYS_END, new byte[0]);
+        }
     }
 
     /**
@@ -86,7 +96,13 @@ final class LocalStore implements PartyStore {
     static LocalStore tryOpen(Path dir) {
         try {
             NativeOptions options = new NativeOptions().createIfMissing(true).writeBufferSize(WRITE_BUFFER_BYTES);
-            return new LocalStore(dir, NativeDB.open(options, dir.toFile()));
+            NativeDB db = NativeDB.open(options, dir.toFile());
+            try {
+                return new LocalStore(dir, db);
+            } catch (IOException | RuntimeException e) {
+                db.delete(); // releases the lock, so the election can go on without this process
+                throw e;
+            }
         } catch (IOException e) {
             if (isLockHeld(e)) {
                 return null;
@@ -446,10 +462,10 @@ final class LocalStore implements PartyStore {
 
     /**
      * Positions {@code it} at the last user key before {@code key} (or at it, if inclusive); null
-     * means past every user key, that is before the reserved records.
+     * means past every user key, that is before {@link #USER_KEYS_END}.
      */
     private static void seekAtOrBefore(NativeIterator it, byte[] key, boolean inclusive) throws NativeDB.DBException {
-        byte[] target = key == null ? RESERVED_START : key;
+        byte[] target = key == null ? USER_KEYS_END : key;
         it.seek(target);
         if (!it.isValid()) {
             it.seekToLast(); // nothing at or after target, so the last key is before it
