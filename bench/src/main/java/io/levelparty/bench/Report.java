@@ -62,7 +62,8 @@ public final class Report {
             5, false, 1_000_000, 16);
     private static final Profile LONG = new Profile("long", 2, 3, 5, 2, 5, 60, 15,
             List.of(load(1, 1, 50, CACHED), load(4, 16, 50, CACHED), load(4, 16, 50, UNCACHED),
-                    load(1, 64, 50, RAW_LEVELDB), load(4, 64, 50, CACHED), load(4, 16, 100, CACHED)),
+                    load(1, 64, 50, RAW_LEVELDB), load(4, 1, 50, CACHED), load(4, 64, 50, CACHED),
+                    load(4, 16, 100, CACHED)),
             30, true, 1_000_000, 16);
 
     private Report() {}

@@ -31,8 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link Write#close()};
  *   <li>{@code epoch}: bumped as each of those writes begins;
  *   <li>{@code holders}: a bit per lease slot whose follower may cache a key of the stripe: set by
- *       every read served for it, cleared only when the slot is released. Writes to a stripe no
- *       follower read cost no round trip.
+ *       every read served for it; cleared when the follower acknowledges an INVALIDATE of a key of
+ *       the stripe, since it then drops every key of the stripe it caches (see {@link FollowerCache}),
+ *       and when the slot is released. Writes to a stripe no follower read since its last write
+ *       cost no round trip.
  * </ul>
  *
  * <h2>A write</h2>
@@ -40,7 +42,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * stripes' holders is sent the keys (INVALIDATE), and the write waits until each has acknowledged
  * them, or has ended (the follower closed the connection: it stopped serving from its cache
  * first), or, after {@link #ACK_DEADLINE_NANOS}, has been cut off, in which case the write also
- * waits out the lease of the last frame the follower may have processed. Only then is the write
+ * waits out the lease of the last frame the follower may have processed. The holder bits of the
+ * followers that acknowledged are cleared for the write's stripes. Only then is the write
  * applied, and {@link Write#close()} lowers pending again.
  *
  * <h2>A read for a follower</h2>
@@ -53,6 +56,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * follows it, and then the write looked at the holders after the read set its bit: it sends the
  * follower an INVALIDATE, which the follower receives after taking the ticket of its read (see
  * {@link FollowerCache}), so it drops whatever the read brings.
+ *
+ * <p>Why clearing a holder bit at the acknowledgement is safe: the follower dropped every key of
+ * the stripe it cached, and refuses to cache any read of the stripe whose ticket is older than the
+ * drop, which covers every read that could still be cacheable (it noted the epoch before the write
+ * began). Every read of the stripe from then until the write closes sees it pending and is not
+ * cacheable. So until a read after the write sets the bit again, the follower holds nothing of the
+ * stripe, and later writes need not ask it. A read that sets the bit while the write is pending is
+ * not cacheable either, so its bit may be cleared with the rest.
  */
 final class CacheCoherence {
     /** How long a frame's stamp keeps a follower's cache usable. */
@@ -63,7 +74,11 @@ final class CacheCoherence {
     static final long ACK_DEADLINE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** How many followers may cache at once: one holder bit each. */
     static final int MAX_LEASES = Long.SIZE;
-    private static final int STRIPES = 1 << 13;
+    /**
+     * How many stripes keys hash to. A follower that acknowledges an INVALIDATE drops every key it
+     * caches in the stripes of the keys named, so the more stripes, the fewer keys dropped with them.
+     */
+    static final int STRIPES = 1 << 16;
 
     private final AtomicIntegerArray pending = new AtomicIntegerArray(STRIPES);
     private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
@@ -125,16 +140,22 @@ final class CacheCoherence {
      * from its cache: writes stop waiting for it.
      */
     void release(LeaseConnection lease) {
-        if (!leases.compareAndSet(lease.slot(), lease, null)) {
+        if (leases.get(lease.slot()) != lease) {
             return;
         }
-        long others = ~(1L << lease.slot());
+        // The bits first, the slot last: the next lease of the slot must not lose bits its reads set.
         for (int stripe = 0; stripe < STRIPES; stripe++) {
-            long mask;
-            do {
-                mask = holders.get(stripe);
-            } while ((mask & ~others) != 0 && !holders.compareAndSet(stripe, mask, mask & others));
+            clearHolder(stripe, lease.slot());
         }
+        leases.compareAndSet(lease.slot(), lease, null);
+    }
+
+    private void clearHolder(int stripe, int slot) {
+        long bit = 1L << slot;
+        long mask;
+        do {
+            mask = holders.get(stripe);
+        } while ((mask & bit) != 0 && !holders.compareAndSet(stripe, mask, mask & ~bit));
     }
 
     /** Wakes the writes waiting for leases: one acknowledged, or ended. */
@@ -216,6 +237,13 @@ final class CacheCoherence {
             }
         }
         awaitSettled(targets, seqs);
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).hasAcknowledged(seqs.get(i))) { // its follower holds nothing of these stripes
+                for (byte[] key : keys) {
+                    clearHolder(stripeOf(key), targets.get(i).slot());
+                }
+            }
+        }
     }
 
     /** Waits until each lease has acknowledged its seq, or ended and waited out its lease; cuts off the late. */

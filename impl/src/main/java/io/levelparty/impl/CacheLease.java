@@ -179,7 +179,7 @@ final class CacheLease implements AutoCloseable {
             }
             if (reply.type == MessageType.INVALIDATE) {
                 for (byte[] key : reply.keys) {
-                    cache.drop(key);
+                    cache.dropStripeOf(key); // the whole stripe: the leader stops asking once acknowledged
                 }
                 processed = reply.count;
             } else if (reply.type != MessageType.HEARTBEAT) {

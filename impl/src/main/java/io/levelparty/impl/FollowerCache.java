@@ -6,6 +6,10 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
 import io.levelparty.Consistency;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A follower's cache of point reads: values and absences, by key, in Caffeine, bounded by size.
@@ -18,9 +22,17 @@ import io.levelparty.Consistency;
  * read result is cached only if nothing dropped its key between the moment its request was about
  * to be sent ({@link #ticket()}) and the moment it is offered ({@link #fill}). So a result that a
  * change overtook is never planted after the change's drop, whichever thread saw what first.
- * The drops since a ticket are found in a ring of the last {@link #RECENT} dropped keys; a
- * ticket older than that caches nothing. Pushed changes only drop keys, never set them: a push
- * can arrive after this process's own later write, and must not bring an older value back.
+ * The drops since a ticket are found in a ring of the {@linkplain CacheCoherence#stripeOf stripes}
+ * of the last {@link #RECENT} drops, and a drop of any key of the stripe counts (a stripe holds few
+ * cached keys, so this costs few fills); a ticket older than that caches nothing. Pushed changes
+ * only drop keys, never set them: a push can arrive after this process's own later write, and
+ * must not bring an older value back.
+ *
+ * <p>Under {@link Consistency#STRICT}, an INVALIDATE drops every cached key of the stripes of the
+ * keys it names ({@link #dropStripeOf}), which lets the leader forget that this follower holds
+ * anything of those stripes once it has acknowledged (see {@link CacheCoherence}). For that the
+ * cache indexes its keys by stripe: the index holds every cached key, and also keys evicted since,
+ * until a drop of their stripe or a {@linkplain #prune() prune} removes them.
  *
  * <p>Keys are the map's own strings, so that a hit neither encodes the key nor hashes bytes. The
  * leader and the stores name keys by their UTF-8 bytes; {@link Keys#decode} turns those back into
@@ -48,10 +60,16 @@ final class FollowerCache {
     private final Cache<String, Entry> cache;
     private final StatsCounter counts = new ConcurrentStatsCounter();
     private final Object lock = new Object();
-    /** The last dropped keys, by drop number modulo RECENT. Guarded by lock. */
-    private final String[] recent = new String[RECENT];
+    /** The stripes of the last drops, by drop number modulo RECENT. Guarded by lock. */
+    private final int[] recent = new int[RECENT];
     /** How many keys were dropped so far, counting a clear as RECENT. Guarded by lock. */
     private long drops;
+    /** Under STRICT, the keys cached (or evicted since) by stripe, null for none; null otherwise. Guarded by lock. */
+    private final Set<String>[] byStripe;
+    /** How many keys byStripe holds. Guarded by lock. */
+    private long indexed;
+    /** How many keys byStripe may hold before the evicted ones are pruned. */
+    private final long pruneAbove;
 
     /**
      * @param values the map's codec: when it decodes immutable values, entries hold the decoded
@@ -61,6 +79,13 @@ final class FollowerCache {
         this.consistency = consistency;
         this.shared = values.sharesDecodedValues() ? values : null;
         this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
+        this.byStripe = consistency == Consistency.STRICT ? newIndex() : null;
+        this.pruneAbove = 2 * maximumSize + RECENT;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String>[] newIndex() {
+        return (Set<String>[]) new Set<?>[CacheCoherence.STRIPES];
     }
 
     /** How this cache is kept correct: by leases and invalidations before writes, or by pushes after them. */
@@ -87,21 +112,57 @@ final class FollowerCache {
     }
 
     /**
-     * Caches {@code value} (null: absent) as the read of {@code key}, unless a drop of the key came
-     * after {@code ticket}. The value is copied: the caller keeps {@code value}.
+     * Caches {@code value} (null: absent) as the read of {@code key}, whose UTF-8 bytes are
+     * {@code keyBytes}, unless a drop of a key of its stripe came after {@code ticket}. The value
+     * is copied: the caller keeps {@code value}.
      */
-    void fill(String key, byte[] value, long ticket) {
+    void fill(String key, byte[] keyBytes, byte[] value, long ticket) {
         Entry entry = value == null ? ABSENT : new Entry(value.clone(), decodeShared(key, value));
+        int stripe = CacheCoherence.stripeOf(keyBytes);
         synchronized (lock) {
             if (drops - ticket > RECENT) {
                 return;
             }
             for (long d = ticket; d < drops; d++) {
-                if (key.equals(recent[(int) (d % RECENT)])) {
+                if (recent[(int) (d % RECENT)] == stripe) {
                     return;
                 }
             }
+            if (byStripe != null) {
+                index(stripe, key);
+            }
             cache.put(key, entry);
+        }
+    }
+
+    /** Adds {@code key} to the index of {@code stripe}, pruning the index if it grew too large. Under lock. */
+    private void index(int stripe, String key) {
+        Set<String> keys = byStripe[stripe];
+        if (keys == null) {
+            keys = new HashSet<>(4);
+            byStripe[stripe] = keys;
+        }
+        if (keys.add(key) && ++indexed > pruneAbove) {
+            prune();
+        }
+    }
+
+    /**
+     * Removes evicted keys from the index. Under lock, where nothing enters the cache: a key
+     * absent from it now stays absent until a fill indexes it again.
+     */
+    private void prune() {
+        Map<String, Entry> present = cache.asMap(); // its lookups count no hits or misses
+        indexed = 0;
+        for (int stripe = 0; stripe < byStripe.length; stripe++) {
+            Set<String> keys = byStripe[stripe];
+            if (keys != null) {
+                keys.removeIf(key -> !present.containsKey(key));
+                indexed += keys.size();
+                if (keys.isEmpty()) {
+                    byStripe[stripe] = null;
+                }
+            }
         }
     }
 
@@ -123,9 +184,30 @@ final class FollowerCache {
     /** Drops the key whose UTF-8 bytes are {@code key}: it changed, or is about to. */
     void drop(byte[] key) {
         String k = Keys.decode(key);
+        int stripe = CacheCoherence.stripeOf(key);
         synchronized (lock) {
             cache.invalidate(k);
-            recent[(int) (drops++ % RECENT)] = k;
+            if (byStripe != null && byStripe[stripe] != null && byStripe[stripe].remove(k)) {
+                indexed--;
+            }
+            recent[(int) (drops++ % RECENT)] = stripe;
+        }
+    }
+
+    /**
+     * Drops every cached key of the stripe of the key whose UTF-8 bytes are {@code key}, which is
+     * about to be written: an INVALIDATE of a {@link Consistency#STRICT} cache.
+     */
+    void dropStripeOf(byte[] key) {
+        int stripe = CacheCoherence.stripeOf(key);
+        synchronized (lock) {
+            Set<String> keys = byStripe[stripe];
+            if (keys != null) {
+                cache.invalidateAll(keys);
+                indexed -= keys.size();
+                byStripe[stripe] = null;
+            }
+            recent[(int) (drops++ % RECENT)] = stripe;
         }
     }
 
@@ -133,6 +215,10 @@ final class FollowerCache {
     void clear() {
         synchronized (lock) {
             cache.invalidateAll();
+            if (byStripe != null) {
+                Arrays.fill(byStripe, null);
+                indexed = 0;
+            }
             drops += RECENT + 1; // no read in flight may fill
         }
     }

@@ -138,9 +138,11 @@ import net.openhft.chronicle.wire.WireOut;
  *       otherwise). The follower serves cached values only while the stamp of the last frame it
  *       processed, plus the lease length, is in the future.
  *   <li>INVALIDATE names keys that are about to be written; {@code seq} numbers the INVALIDATEs of
- *       the connection from 1. The follower drops the keys from its cache, and will not cache a
- *       read of them that it asked for before, then sends ACK with the highest {@code seq} it has
- *       processed: one ACK may answer many INVALIDATEs.
+ *       the connection from 1. The follower drops from its cache every key of the stripes of the
+ *       keys named ({@link CacheCoherence#stripeOf}, over {@link CacheCoherence#STRIPES} stripes),
+ *       and will not cache a read of those stripes that it asked for before, then sends ACK with the
+ *       highest {@code seq} it has processed: one ACK may answer many INVALIDATEs. Once it has, the
+ *       leader takes it to hold nothing of those stripes until it reads one of their keys again.
  *   <li>The leader applies the write only once every follower whose cache may hold one of the keys
  *       has acknowledged, or has closed its lease connection, or has been cut off: after a
  *       deadline longer than the lease the leader closes its lease connection and waits until the
@@ -165,7 +167,7 @@ import net.openhft.chronicle.wire.WireOut;
  */
 final class Protocol {
     /** The protocol version this code speaks. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** Bytes of the frame header. */
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */

@@ -342,7 +342,7 @@ final class RemoteStore implements PartyStore {
                 cache == null ? NO_CACHE_STEP : queued -> queued.ticket = cache.ticket());
         byte[] value = (byte[]) call.result;
         if (cache != null && (lease == null || call.cacheable)) {
-            cache.fill(key, value, call.ticket);
+            cache.fill(key, bytes, value, call.ticket);
         }
         return value;
     }

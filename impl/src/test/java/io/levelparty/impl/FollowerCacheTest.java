@@ -176,7 +176,7 @@ class FollowerCacheTest {
      * Waits until {@code follower} serves reads from its cache, which it does once its lease,
      * taken in the background after it opens, is bound; returns its cache hits so far.
      */
-    private static long awaitCaching(PartyMap<?> follower) {
+    static long awaitCaching(PartyMap<?> follower) {
         Poll.until(() -> {
             follower.get("probe");
             return follower.stats().cacheHits() > 0;

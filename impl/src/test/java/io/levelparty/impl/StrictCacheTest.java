@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
@@ -108,6 +109,93 @@ class StrictCacheTest {
             assertEquals(MessageType.CACHEABLE, after.type, "read after the write");
             assertArrayEquals(bytes("new"), after.value);
         }
+    }
+
+    @Test
+    void aFollowerThatAcknowledgedIsAskedAgainOnlyOnceItReadsTheStripeAgain() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket)) {
+            bindAndRead(main, takeLease(lease));
+            CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("1")));
+            Reply invalidate = nextInvalidate(lease);
+            lease.send(w -> Protocol.writeAck(w, invalidate.count));
+            first.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+            // The follower dropped KEY's stripe and has not read it since: this write does not ask it
+            // (asked and never answered, it would wait for the cut-off, and cut the lease off).
+            assertArrayEquals(bytes("1"), leader.store.put(KEY, bytes("2")));
+
+            main.send(w -> Protocol.writeGet(w, 5, KEY));
+            assertEquals(MessageType.CACHEABLE, main.readReply().type, "the lease was not cut off");
+            CompletableFuture<byte[]> third = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("3")));
+            Reply again = nextInvalidate(lease);
+            assertEquals(invalidate.count + 1, again.count, "no INVALIDATE was sent for the second write");
+            assertArrayEquals(KEY, again.keys.get(0));
+            lease.send(w -> Protocol.writeAck(w, again.count));
+            assertArrayEquals(bytes("2"), third.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void aKeyWhoseStripeAnEarlierWriteInvalidatedIsReadFreshAfterItsOwnWrite() {
+        List<String> keys = keysInStripeOf(KEY, 2);
+        String first = keys.get(0);
+        String second = keys.get(1);
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> reader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> writer = LevelParty.open(dir, Codecs.utf8())) {
+            long hitsBefore = FollowerCacheTest.awaitCaching(reader);
+            for (int i = 0; i < 20; i++) {
+                writer.put(first, "a" + i);
+                writer.put(second, "b" + i);
+                for (int read = 0; read < 2; read++) { // a miss that fills the cache, then a hit
+                    assertEquals("a" + i, reader.get(first));
+                    assertEquals("b" + i, reader.get(second));
+                }
+                writer.put(first, "c" + i); // the reader drops the stripe, both keys, and acknowledges
+                writer.put(second, "d" + i); // so the leader need not ask it about this one
+                assertEquals("d" + i, reader.get(second));
+                assertEquals("c" + i, reader.get(first));
+            }
+            assertTrue(reader.stats().cacheHits() - hitsBefore >= 40, reader.stats().toString());
+        }
+    }
+
+    @Test
+    void anInvalidationDropsEveryCachedKeyOfItsStripeAndRefusesOlderReadsOfIt() {
+        FollowerCache cache = new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes()));
+        List<String> sameStripe = keysInStripeOf(KEY, 3);
+        long before = cache.ticket();
+        cache.fill(sameStripe.get(0), bytes(sameStripe.get(0)), bytes("a"), cache.ticket());
+        cache.fill(sameStripe.get(1), bytes(sameStripe.get(1)), bytes("b"), cache.ticket());
+        cache.fill("k", KEY, bytes("v"), cache.ticket());
+        String otherStripe = keysInStripeOf(bytes("elsewhere"), 1).get(0);
+        cache.fill(otherStripe, bytes(otherStripe), bytes("c"), cache.ticket());
+
+        cache.dropStripeOf(KEY);
+
+        assertEquals(null, cache.get("k"));
+        assertEquals(null, cache.get(sameStripe.get(0)), "a key of the same stripe");
+        assertEquals(null, cache.get(sameStripe.get(1)), "a key of the same stripe");
+        assertArrayEquals(bytes("c"), cache.get(otherStripe).value(), "a key of another stripe stays");
+        cache.fill(sameStripe.get(2), bytes(sameStripe.get(2)), bytes("d"), before);
+        assertEquals(null, cache.get(sameStripe.get(2)), "a read asked for before the drop is not cached");
+        cache.fill(sameStripe.get(2), bytes(sameStripe.get(2)), bytes("d"), cache.ticket());
+        assertArrayEquals(bytes("d"), cache.get(sameStripe.get(2)).value(), "a read asked for after it is");
+    }
+
+    /** Returns {@code n} keys other than {@code key} in its stripe. */
+    private static List<String> keysInStripeOf(byte[] key, int n) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < n; i++) {
+            String candidate = "key" + i;
+            if (CacheCoherence.stripeOf(bytes(candidate)) == CacheCoherence.stripeOf(key)
+                    && !Arrays.equals(bytes(candidate), key)) {
+                keys.add(candidate);
+            }
+        }
+        return keys;
     }
 
     @Test
