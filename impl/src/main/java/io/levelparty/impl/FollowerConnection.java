@@ -93,6 +93,8 @@ final class FollowerConnection {
     private volatile Subscription eventSource;
     /** The requests of a run, decoded in place; the first is also every request outside a run. */
     private final Request[] run = new Request[MAX_RUN];
+    /** The writes of the requests in {@link #run}, null for those that write nothing. */
+    private final WriteCommand<?>[] runWrites = new WriteCommand<?>[MAX_RUN];
     /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
     private LeaseConnection lease;
     /** Whether a request was served: LEASE must come first. */
@@ -307,10 +309,11 @@ final class FollowerConnection {
             }
             checkServable(first);
             served = true;
-            if (isWrite(first.type)) {
-                serveRun();
+            WriteCommand<?> write = writeOf(first);
+            if (write != null) {
+                serveRun(write);
             } else {
-                execute(first);
+                execute(first, null);
             }
             if (replies.size() >= FLUSH_BYTES) {
                 send(replies);
@@ -319,11 +322,12 @@ final class FollowerConnection {
     }
 
     /**
-     * Serves the write decoded in the run's first request together with the requests that arrived
-     * behind it, under one invalidation of all their writes' keys (see Runs). A malformed frame
-     * ends the run; the requests before it are served first.
+     * Serves {@code firstWrite}, decoded in the run's first request, together with the requests
+     * that arrived behind it, under one invalidation of all their writes' keys (see Runs). A
+     * malformed frame ends the run; the requests before it are served first.
      */
-    private void serveRun() throws IOException {
+    private void serveRun(WriteCommand<?> firstWrite) throws IOException {
+        runWrites[0] = firstWrite;
         int size = 1;
         MalformedFrameException malformed = null;
         while (size < MAX_RUN) {
@@ -334,6 +338,7 @@ final class FollowerConnection {
                 Request next = requestAt(size);
                 Protocol.readRequest(input.next(), next);
                 checkServable(next);
+                runWrites[size] = writeOf(next);
                 size++;
             } catch (MalformedFrameException e) {
                 malformed = e;
@@ -342,11 +347,14 @@ final class FollowerConnection {
         }
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            addWrittenKeys(run[i], keys);
+            if (runWrites[i] != null) {
+                keys.addAll(runWrites[i].keys());
+            }
         }
         try (CacheCoherence.Write ignored = store.invalidate(keys, lease)) {
             for (int i = 0; i < size; i++) {
-                execute(run[i]);
+                execute(run[i], runWrites[i]);
+                runWrites[i] = null;
             }
         }
         if (malformed != null) {
@@ -373,18 +381,18 @@ final class FollowerConnection {
         }
     }
 
-    private static boolean isWrite(MessageType type) {
-        return type == MessageType.PUT || type == MessageType.DELETE || type == MessageType.CAS
-                || type == MessageType.BATCH;
-    }
-
-    /** Adds the keys that {@code r} may write to {@code keys}. */
-    private static void addWrittenKeys(Request r, List<byte[]> keys) {
-        switch (r.type) {
-            case PUT, DELETE, CAS -> keys.add(r.key);
-            case BATCH -> r.writes.forEach(write -> keys.add(write.key()));
-            default -> { }
-        }
+    /**
+     * Returns the write that {@code r} asks for, or null if it asks for none. Its keys are checked
+     * when it is executed, so that a refused one gets its error reply in its turn.
+     */
+    private static WriteCommand<?> writeOf(Request r) {
+        return switch (r.type) {
+            case PUT -> new WriteCommand.Put(r.key, r.value);
+            case DELETE -> new WriteCommand.Delete(r.key);
+            case CAS -> new WriteCommand.CompareAndSet(r.key, r.value, r.update);
+            case BATCH -> new WriteCommand.Batch(r.writes);
+            default -> null;
+        };
     }
 
     /**
@@ -408,23 +416,16 @@ final class FollowerConnection {
         granted.serve(input, leaseRequest);
     }
 
-    /** Applies {@code r} to the store and appends the reply. */
-    private void execute(Request r) {
+    /** Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and appends the reply. */
+    private void execute(Request r, WriteCommand<?> write) {
         WireOut wire = replies.wire();
         try {
+            if (write != null) {
+                applyAndReply(wire, r, write);
+                return;
+            }
             switch (r.type) {
                 case GET -> get(wire, r.id, userKey(r.key));
-                case PUT -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Put(userKey(r.key), r.value)));
-                case DELETE -> Protocol.writeValueReply(wire, r.id, apply(r, new WriteCommand.Delete(userKey(r.key))));
-                case CAS -> Protocol.writeFlagReply(wire, r.id,
-                        apply(r, new WriteCommand.CompareAndSet(userKey(r.key), r.value, r.update)));
-                case BATCH -> {
-                    for (StoreWrite write : r.writes) {
-                        userKey(write.key());
-                    }
-                    apply(r, new WriteCommand.Batch(r.writes));
-                    Protocol.writeDoneReply(wire, r.id);
-                }
                 case NAVIGATE -> Protocol.writeEntryReply(wire, r.id, store.navigate(r.key, r.relation));
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
@@ -474,6 +475,20 @@ final class FollowerConnection {
         }
         lease = found;
         Protocol.writeDoneReply(wire, id);
+    }
+
+    private void applyAndReply(WireOut wire, Request r, WriteCommand<?> write) {
+        for (byte[] key : write.keys()) {
+            userKey(key);
+        }
+        if (write instanceof WriteCommand.ReturningPrevious previous) {
+            Protocol.writeValueReply(wire, r.id, apply(r, previous));
+        } else if (write instanceof WriteCommand.CompareAndSet compareAndSet) {
+            Protocol.writeFlagReply(wire, r.id, apply(r, compareAndSet));
+        } else {
+            apply(r, write);
+            Protocol.writeDoneReply(wire, r.id);
+        }
     }
 
     /**
