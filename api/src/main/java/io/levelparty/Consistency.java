@@ -17,13 +17,14 @@ public enum Consistency {
      *       serves cached values only while the lease is fresh; a follower that is stopped or
      *       stalls simply stops using its cache;
      *   <li>before applying a write, the leader sends its keys to the other followers that may
-     *       cache them (those that read a key hashing like them), and waits for their
+     *       cache them (those that read a key hashing like them since the last write to such a
+     *       key: a follower that acknowledges drops all of those), and waits for their
      *       acknowledgements; a follower that does not acknowledge within
      *       250 ms is cut off (it reconnects by itself, with an empty cache), and the leader then
      *       waits until its lease has run out;
-     *   <li>a write to keys that no follower has read costs no round trip; one to keys that
-     *       followers cache costs one round trip to each of them, shared by the writes a follower
-     *       has in flight together.
+     *   <li>a write to keys that no other follower has read since they were last written costs
+     *       no round trip; one to keys that followers may cache costs one round trip to each of
+     *       them, shared by the writes a follower has in flight together.
      * </ul>
      * That round trip is what caching costs: where many processes write and reads seldom repeat
      * a key, the cache saves little and the writes wait, so {@code cacheSize(0)} (or
