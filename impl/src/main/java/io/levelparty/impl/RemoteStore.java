@@ -531,6 +531,7 @@ final class RemoteStore implements PartyStore {
             lease.close(); // once its BIND, if it was waiting for it, has failed
         }
         if (Thread.currentThread() != watcher) {
+            LockSupport.unpark(watcher); // it may be parked for its idle period: it sees `over` now
             try {
                 watcher.join();
             } catch (InterruptedException e) {
