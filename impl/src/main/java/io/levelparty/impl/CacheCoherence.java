@@ -147,17 +147,17 @@ final class CacheCoherence {
         }
         // The bits first, the slot last: the next lease of the slot must not lose bits its reads set.
         for (int stripe = 0; stripe < STRIPES; stripe++) {
-            clearHolder(stripe, lease.slot());
+            clearHolders(stripe, 1L << lease.slot());
         }
         leases.compareAndSet(lease.slot(), lease, null);
     }
 
-    private void clearHolder(int stripe, int slot) {
-        long bit = 1L << slot;
+    /** Clears the holder bits {@code slots} of {@code stripe}. */
+    private void clearHolders(int stripe, long slots) {
         long mask;
         do {
             mask = holders.get(stripe);
-        } while ((mask & bit) != 0 && !holders.compareAndSet(stripe, mask, mask & ~bit));
+        } while ((mask & slots) != 0 && !holders.compareAndSet(stripe, mask, mask & ~slots));
     }
 
     /** Wakes the writes waiting for leases: one acknowledged, or ended. */
@@ -239,11 +239,15 @@ final class CacheCoherence {
             }
         }
         awaitSettled(targets, seqs);
+        long acknowledged = 0; // the followers that now hold nothing of these stripes
         for (int i = 0; i < targets.size(); i++) {
-            if (targets.get(i).hasAcknowledged(seqs.get(i))) { // its follower holds nothing of these stripes
-                for (byte[] key : keys) {
-                    clearHolder(stripeOf(key), targets.get(i).slot());
-                }
+            if (targets.get(i).hasAcknowledged(seqs.get(i))) {
+                acknowledged |= 1L << targets.get(i).slot();
+            }
+        }
+        if (acknowledged != 0) {
+            for (byte[] key : keys) {
+                clearHolders(stripeOf(key), acknowledged);
             }
         }
     }
