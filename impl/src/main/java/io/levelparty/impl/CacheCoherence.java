@@ -1,9 +1,11 @@
 package io.levelparty.impl;
 
-import io.levelparty.PartyClosedException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -94,6 +96,14 @@ final class CacheCoherence {
     /** How many writes wait for leases. Guarded by lock. */
     private int waiting;
     private volatile boolean closed;
+    /** Whether writes wait for the caches of the previous terms (see A new term). */
+    private volatile boolean fenced;
+    /** The former lease holders that have not connected yet. Guarded by lock. */
+    private final Set<UUID> awaitedHolders = new HashSet<>();
+    /** When the last lease a previous leader granted has expired, as System.nanoTime(). Guarded by lock. */
+    private long fenceDeadline;
+    /** Runs once when the fence lifts, outside the lock. Guarded by lock. */
+    private Runnable onFenceLifted;
 
     /** A write between its invalidation and its end; {@link #close()} must follow it being applied (or failing). */
     interface Write extends AutoCloseable {
@@ -180,12 +190,18 @@ final class CacheCoherence {
      */
     long beforeRead(byte[] key, LeaseConnection lease) {
         int stripe = stripeOf(key);
+        long epoch = epochs.get(stripe);
+        if (pending.get(stripe) > 0) {
+            return -1;
+        }
+        // The bit only after the epoch and pending: a write that clears it on its acknowledgement
+        // was pending when we looked, or began after, so it bumps the epoch before our second look
+        // (not cacheable) or reads the holders after we set the bit (it invalidates us).
         long bit = 1L << lease.slot();
         if ((holders.get(stripe) & bit) == 0) {
             holders.getAndAccumulate(stripe, bit, (mask, b) -> mask | b);
         }
-        long epoch = epochs.get(stripe);
-        return pending.get(stripe) > 0 ? -1 : epoch;
+        return epoch;
     }
 
     /** Returns whether a read of {@code key} may be cached, given what {@link #beforeRead} returned. */
@@ -199,9 +215,12 @@ final class CacheCoherence {
      * {@code writersLease} (null for none) sent the write, and is not waited for: it dropped the
      * keys itself as it sent it, and its later reads are served after it (see {@link RemoteStore}).
      *
-     * @throws PartyClosedException if this leader closes meanwhile; the write must not be applied
+     * @throws TermEndedException if this leader closes meanwhile; the write must not be applied
      */
     Write beginWrite(List<byte[]> keys, LeaseConnection writersLease) {
+        if (fenced) {
+            awaitFence();
+        }
         long holding = 0;
         for (byte[] key : keys) {
             int stripe = stripeOf(key);
@@ -209,7 +228,11 @@ final class CacheCoherence {
             epochs.incrementAndGet(stripe);
             holding |= holders.get(stripe);
         }
-        if (writersLease != null) {
+        // The writer's slot is skipped only while it still holds the writer's lease, checked after
+        // the holders were read: a lease that ended may have left its slot to another follower,
+        // whose bits must not be taken for the writer's; one granted after this check reads these
+        // stripes only once this write is pending, so caches none of it.
+        if (writersLease != null && leases.get(writersLease.slot()) == writersLease) {
             holding &= ~(1L << writersLease.slot());
         }
         Write write = () -> {
@@ -252,9 +275,17 @@ final class CacheCoherence {
         }
     }
 
-    /** Waits until each lease has acknowledged its seq, or ended and waited out its lease; cuts off the late. */
+    /**
+     * Waits until each lease has acknowledged its seq, or ended and waited out its lease; cuts off
+     * the late. Not interruptible: the wait is bounded by {@link #ACK_DEADLINE_NANOS} plus a lease,
+     * and a write given up half-way would leave the caller unsure whether it was applied, so an
+     * interrupt only stays set for the caller.
+     *
+     * @throws TermEndedException if this leader closes meanwhile
+     */
     private void awaitSettled(List<LeaseConnection> targets, List<Long> seqs) {
         long deadline = System.nanoTime() + ACK_DEADLINE_NANOS;
+        boolean interrupted = false;
         lock.lock();
         waiting++;
         try {
@@ -279,16 +310,111 @@ final class CacheCoherence {
                     return;
                 }
                 if (closed) {
-                    throw new PartyClosedException("The leader is closing; the write was not applied");
+                    throw new TermEndedException("The leader is closing; the write was not applied");
                 }
-                settled.awaitNanos(wait);
+                interrupted |= awaitQuietly(wait);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PartyClosedException("Interrupted while followers dropped cached values; the write was not applied");
         } finally {
             waiting--;
             lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Holds every write back until each of {@code formerHolders}, the clients that may still serve
+     * values cached under a previous leader's lease, has connected to this leader, or until
+     * {@code deadlineNanos}, when every such lease has expired; then runs {@code onLifted} once.
+     * Called once, before this leader serves anyone.
+     */
+    void fence(Set<UUID> formerHolders, long deadlineNanos, Runnable onLifted) {
+        lock.lock();
+        try {
+            awaitedHolders.addAll(formerHolders);
+            fenceDeadline = deadlineNanos;
+            onFenceLifted = onLifted;
+            fenced = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Notes that {@code client} has connected to this leader. A follower connects only after it
+     * stopped serving from its cache under any earlier lease (see {@link RemoteStore}), so the
+     * fence need not wait for it any more.
+     */
+    void arrived(UUID client) {
+        if (!fenced) {
+            return;
+        }
+        Runnable lifted;
+        lock.lock();
+        try {
+            if (!awaitedHolders.remove(client) || !awaitedHolders.isEmpty()) {
+                return;
+            }
+            lifted = liftFence();
+        } finally {
+            lock.unlock();
+        }
+        runLifted(lifted);
+    }
+
+    /** Waits until the fence lifts. Not interruptible, like {@link #awaitSettled}: it is bounded by a lease. */
+    private void awaitFence() {
+        Runnable lifted = null;
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            while (fenced) {
+                long left = fenceDeadline - System.nanoTime();
+                if (left <= 0) {
+                    lifted = liftFence();
+                    break;
+                }
+                if (closed) {
+                    throw new TermEndedException("The leader is closing; the write was not applied");
+                }
+                interrupted |= awaitQuietly(left);
+            }
+        } finally {
+            lock.unlock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        runLifted(lifted);
+    }
+
+    /** Lifts the fence and wakes the writes it held; returns what to run once outside the lock. Under lock. */
+    private Runnable liftFence() {
+        if (!fenced) {
+            return null;
+        }
+        fenced = false;
+        awaitedHolders.clear();
+        settled.signalAll();
+        Runnable lifted = onFenceLifted;
+        onFenceLifted = null;
+        return lifted;
+    }
+
+    private static void runLifted(Runnable lifted) {
+        if (lifted != null) {
+            lifted.run();
+        }
+    }
+
+    /** Waits on {@code settled} for at most {@code nanos}; returns whether the wait was interrupted. Under lock. */
+    private boolean awaitQuietly(long nanos) {
+        try {
+            settled.awaitNanos(nanos);
+            return false;
+        } catch (InterruptedException e) {
+            return true; // the flag was cleared by the throw, so the next wait blocks again
         }
     }
 

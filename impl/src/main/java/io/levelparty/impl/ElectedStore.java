@@ -159,7 +159,7 @@ final class ElectedStore implements PartyStore {
             checkOpen();
             try {
                 return call.apply(current.store());
-            } catch (ConnectionLostException | PartyClosedException e) {
+            } catch (ConnectionLostException | TermEndedException e) {
                 current = next(current, e, deadline);
             }
         }
@@ -187,7 +187,7 @@ final class ElectedStore implements PartyStore {
                         id = numbers.next();
                     }
                     return command.sendTo(((Backend.Followership) current).store(), id.seq(), id.ackedUpTo());
-                } catch (ConnectionLostException | PartyClosedException e) {
+                } catch (ConnectionLostException | TermEndedException e) {
                     current = next(current, e, deadline);
                 }
             }
@@ -198,10 +198,15 @@ final class ElectedStore implements PartyStore {
         }
     }
 
-    /** Returns the term after {@code lost}, or rethrows {@code e} if the map itself was closed. */
+    /**
+     * Returns the term after {@code lost}, whose end {@code e} reported, or throws
+     * {@link PartyClosedException} if the map itself was closed (which ends its term too).
+     */
     private Backend next(Backend lost, RuntimeException e, long deadline) {
-        if (e instanceof PartyClosedException && closed) {
-            throw e;
+        if (closed) {
+            PartyClosedException mapClosed = new PartyClosedException("The map of " + election.dir() + " is closed");
+            mapClosed.initCause(e);
+            throw mapClosed;
         }
         return replace(lost, deadline); // the term ended under the call, not the map
     }
@@ -310,7 +315,7 @@ final class ElectedStore implements PartyStore {
         try {
             term.store().subscribe(changes);
             termSubscribed = true;
-        } catch (ConnectionLostException | PartyClosedException e) {
+        } catch (ConnectionLostException | TermEndedException e) {
             log.debug("Subscribing to the changes of {} failed; the next term will: {}", this, e.toString());
         }
     }

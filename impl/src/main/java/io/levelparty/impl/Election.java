@@ -1,6 +1,5 @@
 package io.levelparty.impl;
 
-import io.levelparty.PartyClosedException;
 import io.levelparty.PartyUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +136,7 @@ final class Election {
     private Backend lead(LocalStore local, long openStart) {
         try {
             long opened = System.nanoTime();
+            local.fenceFormerLeases(clientId);
             LeaderServer server = LeaderServer.start(local, socket, allowedUids);
             long listening = System.nanoTime();
             log.debug("Pid {} leads {}: LevelDB opened in {} µs, listening {} µs later",
@@ -159,7 +160,7 @@ final class Election {
         return SWEEPS.scheduleWithFixedDelay(() -> {
             try {
                 local.sweepStaleRecords(System.currentTimeMillis());
-            } catch (PartyClosedException closed) {
+            } catch (TermEndedException closed) {
                 // the leadership is ending, and cancels these sweeps
             } catch (RuntimeException e) {
                 log.warn("Sweeping stale records in {} failed: {}", dir, e.toString());
@@ -171,15 +172,21 @@ final class Election {
         return TimeUnit.NANOSECONDS.toMicros(nanos);
     }
 
-    /** Sleeps between half and all of {@code maxMicros}, but not past the deadline. */
+    /**
+     * Sleeps between half and all of {@code maxMicros}, but not past the deadline. An interrupt
+     * does not cut the sleep short (the election is bounded by its deadline anyway); it stays set
+     * for the caller.
+     */
     private static void backOff(long maxMicros, long leftNanos) {
         long micros = ThreadLocalRandom.current().nextLong(maxMicros / 2, maxMicros + 1);
-        long nanos = Math.min(TimeUnit.MICROSECONDS.toNanos(micros), leftNanos);
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-        } catch (InterruptedException e) {
+        long until = System.nanoTime() + Math.min(TimeUnit.MICROSECONDS.toNanos(micros), leftNanos);
+        boolean interrupted = false;
+        for (long left; (left = until - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+            interrupted |= Thread.interrupted(); // else park returns at once while the flag is set
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new PartyUnavailableException("Interrupted while electing a leader", e);
         }
     }
 }

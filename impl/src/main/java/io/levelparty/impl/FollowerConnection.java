@@ -1,7 +1,6 @@
 package io.levelparty.impl;
 
 import io.levelparty.Change;
-import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.impl.Protocol.ErrorKind;
@@ -97,6 +96,11 @@ final class FollowerConnection {
     private final WriteCommand<?>[] runWrites = new WriteCommand<?>[MAX_RUN];
     /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
     private LeaseConnection lease;
+    /**
+     * The lease this connection serves, once it became a lease connection. Set before
+     * {@link #closing} is read, which {@link #close()} sets before reading this.
+     */
+    private volatile LeaseConnection ownLease;
     /** Whether a request was served: LEASE must come first. */
     private boolean served;
     private volatile boolean established;
@@ -134,6 +138,10 @@ final class FollowerConnection {
     /** Closes the connection; its thread ends soon after. */
     void close() {
         closing = true;
+        LeaseConnection own = ownLease;
+        if (own != null) {
+            own.close(); // ended by the leader, before its thread can take the close for the follower's
+        }
         closeSocket();
     }
 
@@ -155,7 +163,7 @@ final class FollowerConnection {
             log.warn("Closing the connection of follower pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath,
                     e.getMessage());
             sendRepliesSoFar();
-        } catch (PartyClosedException e) {
+        } catch (TermEndedException e) {
             log.debug("Closing the connection of follower pid {}: the store is closed", peerPid);
         } catch (IOException e) {
             if (!closing) {
@@ -274,6 +282,8 @@ final class FollowerConnection {
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
         socket.setSoTimeout(0);
         clientId = hello.clientId();
+        // It stopped serving its cache under any earlier leader's lease before it connected.
+        store.coherence().arrived(clientId);
         log.debug("Follower pid {} (client {}) connected to {}", peerPid, clientId, socketPath);
         return true;
     }
@@ -410,10 +420,24 @@ final class FollowerConnection {
             send(replies);
             return;
         }
-        Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
-        send(replies);
-        log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());
-        granted.serve(input, leaseRequest);
+        ownLease = granted;
+        try {
+            if (closing) {
+                granted.close();
+            }
+            // Recorded before it is granted: a successor must know of every lease that may be fresh.
+            store.recordLease(granted.token(), clientId);
+            Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
+            send(replies);
+            log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());
+            granted.serve(input, leaseRequest);
+        } finally {
+            granted.close();
+            if (granted.awaitSafeThenRelease()) {
+                // Only once it can serve nothing: a record left behind makes the next leader wait for it.
+                store.forgetLease(granted.token(), clientId);
+            }
+        }
     }
 
     /** Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and appends the reply. */
@@ -437,7 +461,7 @@ final class FollowerConnection {
                 }
                 default -> throw new IllegalStateException("readRequest returned " + r.type);
             }
-        } catch (PartyClosedException e) {
+        } catch (TermEndedException e) {
             throw e;
         } catch (FrameTooLargeException e) {
             Protocol.writeErrorReply(wire, r.id, ErrorKind.RESULT_TOO_LARGE, "The reply to " + r.type

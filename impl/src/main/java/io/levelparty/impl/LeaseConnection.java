@@ -167,8 +167,8 @@ final class LeaseConnection {
 
     /**
      * Serves the lease until it ends: reads the follower's ACKs from {@code input} and sends a
-     * heartbeat whenever nothing was sent for {@link CacheCoherence#HEARTBEAT_NANOS}. Then waits
-     * until the lease can serve nothing any more, and releases its slot.
+     * heartbeat whenever nothing was sent for {@link CacheCoherence#HEARTBEAT_NANOS}. The caller
+     * then {@linkplain #awaitSafeThenRelease() releases} it.
      *
      * @throws MalformedFrameException if the follower sends anything but ACK (the lease is ended first)
      */
@@ -198,8 +198,6 @@ final class LeaseConnection {
         } catch (IOException | RuntimeException | Error e) {
             end(false);
             throw e;
-        } finally {
-            awaitSafeThenRelease();
         }
     }
 
@@ -214,12 +212,20 @@ final class LeaseConnection {
         }
     }
 
-    private void awaitSafeThenRelease() {
+    /**
+     * Waits until this lease, once ended, can serve nothing any more, or the leader is closing, and
+     * releases its slot. Idempotent.
+     *
+     * @return whether the lease can serve nothing any more; false if the wait ended because the
+     *     leader is closing, and the follower may still serve it for a while
+     */
+    boolean awaitSafeThenRelease() {
         long remaining;
         while ((remaining = nanosUntilSafe(System.nanoTime())) > 0 && !coherence.isClosed()) {
             LockSupport.parkNanos(this, remaining);
         }
         coherence.release(this);
+        return nanosUntilSafe(System.nanoTime()) <= 0;
     }
 
     /** Closes the connection; the follower sees it end. */

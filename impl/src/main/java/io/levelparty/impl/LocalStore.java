@@ -1,6 +1,5 @@
 package io.levelparty.impl;
 
-import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Subscription;
@@ -18,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -77,6 +78,9 @@ final class LocalStore implements PartyStore {
     /** Keeps followers' caches current: every write is invalidated there before it is applied. */
     private final CacheCoherence coherence = new CacheCoherence();
     private volatile boolean closed;
+
+    /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
+    private final long lockedAt = System.nanoTime();
 
     private LocalStore(Path dir, NativeDB db) throws NativeDB.DBException {
         this.dir = dir;
@@ -164,6 +168,61 @@ final class LocalStore implements PartyStore {
         return coherence;
     }
 
+    /**
+     * Holds this leader's writes back until the followers that earlier leaders granted cache leases
+     * to, other than {@code self}, have connected to it, or those leases have expired (see
+     * {@link CacheCoherence}); then deletes the records of those leases. Call it before serving.
+     */
+    void fenceFormerLeases(UUID self) {
+        List<byte[]> records = read(() -> keysWithPrefix(LeaseRecords.prefix()));
+        if (records.isEmpty()) {
+            return;
+        }
+        Set<UUID> holders = new HashSet<>();
+        for (byte[] key : records) {
+            holders.add(LeaseRecords.clientOf(key));
+        }
+        holders.remove(self); // this process stopped serving its cache before it took the lock
+        holders.remove(null);
+        Runnable forget = () -> deleteRecords(records);
+        if (holders.isEmpty()) {
+            forget.run();
+        } else {
+            // Every stamp of an earlier leader was sent before it let go of the lock, so before lockedAt.
+            coherence.fence(holders, lockedAt + CacheCoherence.LEASE_NANOS, forget);
+        }
+    }
+
+    /** Notes that the lease {@code token} is about to be granted to {@code client} (see {@link LeaseRecords}). */
+    void recordLease(long token, UUID client) {
+        write(() -> {
+            db.put(writeOptions, LeaseRecords.key(token, client), new byte[0]);
+            return null;
+        });
+    }
+
+    /** Forgets the lease {@code token} of {@code client}, which can serve nothing any more. */
+    void forgetLease(long token, UUID client) {
+        deleteRecords(List.of(LeaseRecords.key(token, client)));
+    }
+
+    private void deleteRecords(List<byte[]> keys) {
+        try {
+            write(() -> {
+                NativeWriteBatch batch = new NativeWriteBatch();
+                try {
+                    keys.forEach(batch::delete);
+                    db.write(writeOptions, batch);
+                } finally {
+                    batch.delete();
+                }
+                return null;
+            });
+        } catch (TermEndedException closing) {
+            // the records stay, and the next leader waits for their leases too: safe, if slower
+        }
+    }
+
     /** Applies {@code command}, a write of this process, and returns its outcome. */
     <R> R apply(WriteCommand<R> command) {
         try (CacheCoherence.Write ignored = invalidate(command.keys(), null)) {
@@ -188,7 +247,7 @@ final class LocalStore implements PartyStore {
      * {@code writersLease} (null: this process, or a follower that caches nothing) sent the writes
      * and dropped the keys itself as it sent them.
      *
-     * @throws PartyClosedException if this store is closed or closes meanwhile
+     * @throws TermEndedException if this store is closed or closes meanwhile
      */
     CacheCoherence.Write invalidate(List<byte[]> keys, LeaseConnection writersLease) {
         checkOpen();
@@ -526,7 +585,7 @@ final class LocalStore implements PartyStore {
 
     private void checkOpen() {
         if (closed) {
-            throw new PartyClosedException("The store of " + dir + " is closed");
+            throw new TermEndedException("The store of " + dir + " is closed");
         }
     }
 

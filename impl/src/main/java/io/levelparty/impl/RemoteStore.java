@@ -2,7 +2,6 @@ package io.levelparty.impl;
 
 import io.levelparty.Change;
 import io.levelparty.Consistency;
-import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyProtocolException;
 import io.levelparty.PartyUnavailableException;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * take effect at the leader. When the connection is lost (the leader closed it or died, or broke
  * the protocol), every waiting call and every later one throws {@link ConnectionLostException} at
  * once, and each callback registered with {@link #onConnectionLost} runs once. After
- * {@link #close()} calls throw {@link PartyClosedException} and no callback runs. A request larger
+ * {@link #close()} calls throw {@link TermEndedException} and no callback runs. A request larger
  * than the protocol's maximum frame throws {@link IllegalArgumentException} and leaves the
  * connection as it was.
  */
@@ -508,7 +507,7 @@ final class RemoteStore implements PartyStore {
         runCallback(callback);
     }
 
-    /** Closes the connection; waiting and later calls throw {@link PartyClosedException}. Idempotent. */
+    /** Closes the connection; waiting and later calls throw {@link TermEndedException}. Idempotent. */
     @Override
     public void close() {
         sendLock.lock();
@@ -651,7 +650,7 @@ final class RemoteStore implements PartyStore {
 
     private void checkUsable() {
         if (closed) {
-            throw new PartyClosedException("The connection to the leader at " + socketPath + " is closed");
+            throw new TermEndedException("The connection to the leader at " + socketPath + " is closed");
         }
         if (lostCause != null) {
             throw connectionLost(lostCause);
@@ -714,7 +713,7 @@ final class RemoteStore implements PartyStore {
             throw leaderError(call);
         }
         if (call.failure == Failure.CLOSED) {
-            throw new PartyClosedException("The connection to the leader at " + socketPath + " was closed while "
+            throw new TermEndedException("The connection to the leader at " + socketPath + " was closed while "
                     + call.request + " request " + call.id + " waited");
         }
         if (call.failure == Failure.CONNECTION_LOST) {

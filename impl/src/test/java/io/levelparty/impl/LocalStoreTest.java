@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.levelparty.PartyClosedException;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
@@ -123,8 +122,8 @@ class LocalStoreTest {
         putAll("a");
         store.close();
         store.close();
-        assertThrows(PartyClosedException.class, () -> store.get(b("a")));
-        assertThrows(PartyClosedException.class, () -> store.scan(KeyRange.ALL, false, 1));
+        assertThrows(TermEndedException.class, () -> store.get(b("a")));
+        assertThrows(TermEndedException.class, () -> store.scan(KeyRange.ALL, false, 1));
         store = LocalStore.tryOpen(dir);
         assertArrayEquals(b("va"), store.get(b("a")), "data survives close and reopen");
     }

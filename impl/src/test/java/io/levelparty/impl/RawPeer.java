@@ -40,7 +40,14 @@ final class RawPeer implements AutoCloseable {
 
     /** Sends a HELLO of the current version and checks that the leader accepts it. */
     void handshake() throws IOException {
-        send(RawFrames.hello(Protocol.VERSION));
+        handshake(java.util.UUID.randomUUID());
+    }
+
+    /** Sends a HELLO of the current version from {@code client} and checks that the leader accepts it. */
+    void handshake(java.util.UUID client) throws IOException {
+        FrameBuffer hello = new FrameBuffer();
+        Protocol.writeHello(hello.wire(), client, ProcessHandle.current().pid());
+        hello.writeTo(socket.getOutputStream());
         assertTrue(readHelloReply().accepted());
     }
 

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.levelparty.PartyClosedException;
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
@@ -470,13 +469,13 @@ class RemoteStoreTest {
     // ---------------------------------------------------------------- life cycle
 
     @Test
-    void closeIsIdempotentAndLaterCallsThrowPartyClosedException() {
+    void closeIsIdempotentAndLaterCallsThrowTermEndedException() {
         AtomicInteger callbacks = new AtomicInteger();
         remote.onConnectionLost(callbacks::incrementAndGet);
         remote.close();
         remote.close();
-        assertThrows(PartyClosedException.class, () -> remote.get(b("k")));
-        assertThrows(PartyClosedException.class, () -> remote.put(b("k"), b("v")));
+        assertThrows(TermEndedException.class, () -> remote.get(b("k")));
+        assertThrows(TermEndedException.class, () -> remote.put(b("k"), b("v")));
         assertEquals(0, callbacks.get(), "closing is not losing");
         assertEquals(0, leader.store.count(KeyRange.ALL));
     }

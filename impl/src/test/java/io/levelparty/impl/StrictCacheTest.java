@@ -309,6 +309,121 @@ class StrictCacheTest {
         }
     }
 
+    /**
+     * A lease that ended leaves its slot, and its holder bits, to the next follower that takes a
+     * lease; a write that its follower still sends on a connection bound to it must not skip the
+     * new holder of the slot (it was skipped, and kept a stale value until it read the key again).
+     */
+    @Test
+    void aWriteOnAConnectionWhoseLeaseEndedAsksTheFollowerNowHoldingItsSlot() throws Exception {
+        UUID firstClient = UUID.randomUUID();
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer firstLease = new RawPeer(leader.socket);
+                RawPeer firstMain = new RawPeer(leader.socket);
+                RawPeer secondLease = new RawPeer(leader.socket);
+                RawPeer secondMain = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            long firstToken = takeLease(firstLease, firstClient);
+            bindAndRead(firstMain, firstToken);
+            firstLease.close(); // the follower ends its lease, and keeps its main connection a moment
+            Poll.until(() -> leader.store.get(LeaseRecords.key(firstToken, firstClient)) == null,
+                    "the first lease to be released");
+            bindAndRead(secondMain, takeLease(secondLease, UUID.randomUUID())); // it caches KEY now
+
+            firstMain.send(w -> Protocol.writePut(w, 3, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, KEY, bytes("new")));
+            CompletableFuture<Reply> written = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return firstMain.readReply();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            Reply push;
+            do {
+                push = secondLease.readAny();
+                assertTrue(push.type == MessageType.INVALIDATE || !written.isDone(),
+                        "the write was applied without asking the follower that caches its key");
+            } while (push.type != MessageType.INVALIDATE);
+            long seq = push.count;
+            secondLease.send(w -> Protocol.writeAck(w, seq));
+            assertArrayEquals(bytes("old"), written.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS).value);
+        }
+    }
+
+    /** An interrupt is not the end of a term: the write waits for the acknowledgement and keeps the flag. */
+    @Test
+    void anInterruptedWriterAtTheLeaderStillWaitsForTheFollowerAndKeepsItsInterrupt() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer lease = new RawPeer(leader.socket);
+                RawPeer main = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            bindAndRead(main, takeLease(lease, UUID.randomUUID()));
+            CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+            CompletableFuture<byte[]> write = CompletableFuture.supplyAsync(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    return leader.store.put(KEY, bytes("new"));
+                } finally {
+                    interruptedAfter.complete(Thread.interrupted());
+                }
+            });
+            Reply invalidate = nextInvalidate(lease);
+            lease.send(w -> Protocol.writeAck(w, invalidate.count));
+            assertArrayEquals(bytes("old"), write.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+            assertTrue(interruptedAfter.get(), "the interrupt flag is still set");
+            main.send(w -> Protocol.writeGet(w, 3, KEY));
+            assertEquals(MessageType.CACHEABLE, main.readReply().type, "the lease was not cut off");
+        }
+    }
+
+    /**
+     * A follower may serve values cached under a lease of a leader that died until the lease
+     * expires: the next leader applies no write before then, since it cannot know which keys the
+     * follower holds.
+     */
+    @Test
+    void aNewLeaderWritesNothingUntilTheLeasesItsPredecessorGrantedHaveExpired() throws Exception {
+        UUID client = UUID.randomUUID();
+        long token = grantAndCloseLeader(client);
+        long opening = System.nanoTime();
+        try (TestLeader next = new TestLeader(dir)) {
+            next.store.put(KEY, bytes("new"));
+            long waited = System.nanoTime() - opening;
+            assertTrue(waited >= CacheCoherence.LEASE_NANOS, "wrote " + waited + " ns after taking the lock");
+            assertEquals(null, next.store.get(LeaseRecords.key(token, client)), "the old lease's record is gone");
+        }
+    }
+
+    /** Once every follower that held a lease of the last leader has connected to it, a new leader writes at once. */
+    @Test
+    void aNewLeaderLiftsItsFenceWhenEveryFormerLeaseHolderHasConnected() throws Exception {
+        UUID client = UUID.randomUUID();
+        long token = grantAndCloseLeader(client);
+        try (TestLeader next = new TestLeader(dir);
+                RawPeer main = new RawPeer(next.socket)) {
+            assertTrue(next.store.get(LeaseRecords.key(token, client)) != null, "the fence waits for the follower");
+            main.handshake(client);
+            // No write is made: only the follower's arrival can lift the fence and delete the record.
+            Poll.until(() -> next.store.get(LeaseRecords.key(token, client)) == null, "the fence to lift");
+            next.store.put(KEY, bytes("new"));
+        }
+    }
+
+    /**
+     * Starts a leader, grants {@code client} a lease, and closes the leader while the lease is
+     * held, as a dying leader would leave it; returns the lease's token.
+     */
+    private long grantAndCloseLeader(UUID client) throws Exception {
+        TestLeader first = new TestLeader(dir);
+        try (RawPeer lease = new RawPeer(first.socket)) {
+            long token = takeLease(lease, client);
+            first.close(); // the lease ends with the leader, before it could expire: its record stays
+            return token;
+        } finally {
+            first.close();
+        }
+    }
+
     private static void send(AFUNIXSocket socket, Consumer<WireOut> writer) throws IOException {
         FrameBuffer frames = new FrameBuffer();
         writer.accept(frames.wire());
@@ -328,7 +443,12 @@ class StrictCacheTest {
 
     /** Turns {@code lease} into a lease connection and returns its token. */
     private static long takeLease(RawPeer lease) throws Exception {
-        lease.handshake();
+        return takeLease(lease, UUID.randomUUID());
+    }
+
+    /** Turns {@code lease}, a connection of {@code client}, into a lease connection and returns its token. */
+    private static long takeLease(RawPeer lease, UUID client) throws Exception {
+        lease.handshake(client);
         lease.send(w -> Protocol.writeLease(w, 1));
         Reply grant = lease.readReply();
         assertEquals(MessageType.GRANT, grant.type);

@@ -20,6 +20,7 @@ final class TestLeader implements AutoCloseable {
         store = LocalStore.tryOpen(dir.resolve("db"));
         assertNotNull(store, "the LevelDB lock is free");
         socket = dir.resolve("party.sock");
+        store.fenceFormerLeases(UUID.randomUUID()); // as Election does before serving
         server = LeaderServer.start(store, socket, Set.of());
     }
 

@@ -1,0 +1,43 @@
+package io.levelparty.impl;
+
+import java.nio.ByteBuffer;
+import java.util.UUID;
+
+/**
+ * The leader's records of the cache leases it granted, which tell the next leader whose caches it
+ * must wait for (see {@link CacheCoherence}'s "A new term").
+ *
+ * <p>A record is written under the reserved key {@code 0xFF 'l' <token: 8 bytes> <client id: 16
+ * bytes>}, with an empty value, before the leader sends the GRANT of the lease with that token to
+ * that client; it is deleted once the lease has ended and can serve nothing any more. So while a
+ * follower may serve a cached value under a lease, the database holds its record (LevelDB's log
+ * keeps an unsynced write across the death of the writing process, and every follower dies with
+ * the machine). A new leader reads the records left by its predecessors when it opens the
+ * database, and deletes them once it no longer needs them.
+ */
+final class LeaseRecords {
+    static final byte RECORD_TAG = 'l';
+    private static final int KEY_BYTES = 2 + 8 + 16;
+
+    private LeaseRecords() {
+    }
+
+    /** Returns the prefix shared by all lease records, for a scan of them. */
+    static byte[] prefix() {
+        return new byte[] {LocalStore.RESERVED_PREFIX, RECORD_TAG};
+    }
+
+    static byte[] key(long token, UUID client) {
+        return ByteBuffer.allocate(KEY_BYTES).put(LocalStore.RESERVED_PREFIX).put(RECORD_TAG).putLong(token)
+                .putLong(client.getMostSignificantBits()).putLong(client.getLeastSignificantBits()).array();
+    }
+
+    /** Returns the client of a lease record key, or null if {@code key} is not one. */
+    static UUID clientOf(byte[] key) {
+        if (key.length != KEY_BYTES || key[0] != LocalStore.RESERVED_PREFIX || key[1] != RECORD_TAG) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(key, 10, 16);
+        return new UUID(b.getLong(), b.getLong());
+    }
+}
