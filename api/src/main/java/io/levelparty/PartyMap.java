@@ -59,6 +59,16 @@ import java.util.function.Consumer;
  * or too busy: a write that gave up this way may or may not take effect later. Service resumes
  * when the leader answers again.
  *
+ * <h2>Interrupts</h2>
+ * Calls are not interruptible. A thread whose interrupt flag is set when it calls a method of this
+ * map, its views or their iterators, or that is interrupted during the call, gets the outcome it
+ * would have had without the interrupt (a result, or the exception the call would have thrown
+ * anyway, such as {@link PartyUnavailableException} after the request timeout), and returns with
+ * its interrupt flag still set, for the caller's own blocking calls to see. An interrupt never
+ * makes the map give up a call half-way, never changes which process leads, and never loses or
+ * repeats a write: every wait inside a call is bounded by the request timeout or by a cache lease
+ * (100 ms), so an interrupted caller is never held longer than the documented timeouts.
+ *
  * <h2>Lifecycle</h2>
  * A map is closed with {@link #close()}; afterwards every operation on it, its views and their
  * iterators throws {@link PartyClosedException}. Operations that cannot reach the data in time

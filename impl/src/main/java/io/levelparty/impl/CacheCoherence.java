@@ -16,7 +16,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The leader's side of the followers' {@code STRICT} caches (DESIGN §8): every write is
+ * The leader's side of the followers' {@code STRICT} caches: every write is
  * <em>invalidated, then applied, then acknowledged</em>, so that no follower serves a value once
  * anyone could have read a newer one.
  *
@@ -49,23 +49,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * applied, and {@link Write#close()} lowers pending again.
  *
  * <h2>A read for a follower</h2>
- * {@link #beforeRead} sets the follower's holder bit and notes the stripe's epoch, unless the
- * stripe has a write pending; {@link #cacheableAfterRead} tells whether the epoch is unchanged.
- * The reply may be cached only if both hold. Why that suffices, with sequentially consistent
- * atomics: if a write to the key began (pending up, then epoch up) before the read noted the
- * epoch, the read sees it pending, or sees it done and so reads its value. If it began after,
- * either its epoch bump precedes the read's second look, and the read is not cacheable, or it
- * follows it, and then the write looked at the holders after the read set its bit: it sends the
- * follower an INVALIDATE, which the follower receives after taking the ticket of its read (see
- * {@link FollowerCache}), so it drops whatever the read brings.
+ * {@link #beforeRead} notes the stripe's epoch and, unless the stripe has a write pending, then
+ * sets the follower's holder bit; {@link #cacheableAfterRead} tells whether the epoch is
+ * unchanged. The reply may be cached only if no write was pending and the epoch is unchanged. Why
+ * that suffices, with sequentially consistent atomics: if a write to the key began (pending up,
+ * then epoch up) before the read noted the epoch, the read sees it pending, or sees it done and so
+ * reads its value. If it began after, either its epoch bump precedes the read's second look, and
+ * the read is not cacheable, or it follows it, and then the write looked at the holders after the
+ * read set its bit: it sends the follower an INVALIDATE, which the follower receives after taking
+ * the ticket of its read (see {@link FollowerCache}), so it drops whatever the read brings.
  *
  * <p>Why clearing a holder bit at the acknowledgement is safe: the follower dropped every key of
  * the stripe it cached, and refuses to cache any read of the stripe whose ticket is older than the
  * drop, which covers every read that could still be cacheable (it noted the epoch before the write
  * began). Every read of the stripe from then until the write closes sees it pending and is not
  * cacheable. So until a read after the write sets the bit again, the follower holds nothing of the
- * stripe, and later writes need not ask it. A read that sets the bit while the write is pending is
- * not cacheable either, so its bit may be cleared with the rest.
+ * stripe, and later writes need not ask it. This is why the bit is set only after the pending
+ * check: set before it, the bit of a read could be cleared by a write that then closed before the
+ * read's pending check, and the read was cached with no bit left to show it (a follower then served
+ * the value for as long as it kept reading the key, whatever was written after).
+ *
+ * <h2>A new term</h2>
+ * A leader knows nothing of the caches an earlier leader's leases let followers keep, and a
+ * follower may serve them until it notices that leader's end, or until the last stamp it got from
+ * it expires. So a new leader applies no write ({@link #fence}) until each follower that held such
+ * a lease ({@link LeaseRecords}) has connected to it, which it does only after it stopped serving
+ * from its cache (see {@link RemoteStore#cached}), or until {@link #LEASE_NANOS} after it took the
+ * directory's lock, when every earlier stamp has expired: an earlier leader sent its last stamp
+ * before it let go of the lock, by dying or by closing its server before its database. Reads need
+ * no fence: until the first write, every cached value is the current one. A follower clears its
+ * cache at each new term, so it caches only what this leader's invalidations cover.
  */
 final class CacheCoherence {
     /** How long a frame's stamp keeps a follower's cache usable. */

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
@@ -40,6 +41,7 @@ final class CacheLease implements AutoCloseable {
     private final Path socketPath;
     private final Duration requestTimeout;
     private final UUID clientId;
+    private final Set<Integer> trustedUids;
     private final FollowerCache cache;
     private final Reply reply = new Reply();
     private final FrameBuffer acks = new FrameBuffer();
@@ -62,9 +64,13 @@ final class CacheLease implements AutoCloseable {
         void bind(long token) throws IOException;
     }
 
-    /** A lease for {@code cache} from the leader at {@code socketPath}, not yet open: {@link #start} opens it. */
-    CacheLease(Path socketPath, Duration requestTimeout, UUID clientId, FollowerCache cache) {
+    /**
+     * A lease for {@code cache} from the leader at {@code socketPath}, which must be of this
+     * process's user or of one in {@code trustedUids}; not yet open: {@link #start} opens it.
+     */
+    CacheLease(Path socketPath, Duration requestTimeout, UUID clientId, Set<Integer> trustedUids, FollowerCache cache) {
         this.socketPath = socketPath;
+        this.trustedUids = trustedUids;
         this.requestTimeout = requestTimeout;
         this.clientId = clientId;
         this.cache = cache;
@@ -91,7 +97,7 @@ final class CacheLease implements AutoCloseable {
 
     private void run() {
         try {
-            RemoteStore.Link link = RemoteStore.handshake(socketPath, requestTimeout, clientId, connected -> {
+            RemoteStore.Link link = RemoteStore.handshake(socketPath, requestTimeout, clientId, trustedUids, connected -> {
                 socket = connected;
                 if (closed) { // end() may have missed the socket: see its field
                     closeSocket();

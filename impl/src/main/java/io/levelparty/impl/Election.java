@@ -116,7 +116,8 @@ final class Election {
                 return lead(local, openStart);
             }
             try {
-                Backend followership = new Backend.Followership(RemoteStore.connect(socket, requestTimeout, clientId, cache));
+                Backend followership = new Backend.Followership(RemoteStore.connect(socket, requestTimeout,
+                        handshakeTimeout(deadlineNanos), clientId, cache, allowedUids));
                 LeaderServer.rehearseInBackground();
                 return followership;
             } catch (IOException e) {
@@ -130,6 +131,16 @@ final class Election {
             backOff(backoffMicros, left);
             backoffMicros = Math.min(MAX_BACKOFF_MICROS, backoffMicros * 2);
         }
+    }
+
+    /**
+     * How long connecting to the leader and its handshake may each take: the request timeout, or
+     * what is left before {@code deadlineNanos} if less, so that a stopped leader whose backlog
+     * is full cannot hold this election past its deadline.
+     */
+    private Duration handshakeTimeout(long deadlineNanos) {
+        long left = Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime());
+        return Duration.ofNanos(Math.min(left, requestTimeout.toNanos()));
     }
 
     /** Serves {@code local}, opened from {@code openStart}, to followers; logs how long each step took. */

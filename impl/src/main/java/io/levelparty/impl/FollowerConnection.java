@@ -61,6 +61,8 @@ final class FollowerConnection {
     private static final Logger log = LoggerFactory.getLogger(FollowerConnection.class);
     /** How long a new connection may take to send its HELLO. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest frame a peer may send before its HELLO is accepted: a HELLO of any version fits. */
+    private static final int MAX_HELLO_BYTES = 1 << 10;
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
     private static final int FLUSH_BYTES = 64 << 10;
     /** At most this many requests are served under one invalidation (see Runs). */
@@ -122,6 +124,7 @@ final class FollowerConnection {
         this.peerPid = credentials.getPid();
         this.peerUid = credentials.getUid();
         this.input = new FrameReader(socket.getInputStream());
+        input.limitBodyBytes(MAX_HELLO_BYTES); // until the peer has said who it is
         this.out = socket.getOutputStream();
         this.thread = new Thread(this::run, "levelparty-leader-follower-" + peerPid);
         thread.setDaemon(true);
@@ -281,6 +284,7 @@ final class FollowerConnection {
         send(replies);
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
         socket.setSoTimeout(0);
+        input.limitBodyBytes(Protocol.MAX_FRAME_BYTES);
         clientId = hello.clientId();
         // It stopped serving its cache under any earlier leader's lease before it connected.
         store.coherence().arrived(clientId);

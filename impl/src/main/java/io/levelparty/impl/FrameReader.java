@@ -36,6 +36,8 @@ final class FrameReader {
     private int start;
     /** The end of the bytes read so far. */
     private int end;
+    /** The longest frame body accepted now. */
+    private int maxBodyBytes = Protocol.MAX_FRAME_BYTES;
 
     FrameReader(InputStream in) {
         this.in = in;
@@ -88,20 +90,37 @@ final class FrameReader {
         return in.available() > 0 && fill() && hasBufferedFrame();
     }
 
+    /**
+     * Refuses frames whose body is longer than {@code maxBodyBytes} from now on (at most the
+     * protocol's maximum): a peer that has not said who it is yet gets only what its HELLO needs.
+     */
+    void limitBodyBytes(int maxBodyBytes) {
+        this.maxBodyBytes = Math.min(maxBodyBytes, Protocol.MAX_FRAME_BYTES);
+    }
+
     /** Returns the body length of the frame at {@link #start} if all of it is buffered, else -1. */
     private int bufferedBodyLength() throws MalformedFrameException {
         if (end - start < Protocol.HEADER_BYTES) {
             return -1;
         }
-        int length = Protocol.bodyLength((int) INT_LITTLE_ENDIAN.get(buffer, start));
+        int length = bodyLengthAt(start);
         return end - start - Protocol.HEADER_BYTES >= length ? length : -1;
+    }
+
+    private int bodyLengthAt(int header) throws MalformedFrameException {
+        int length = Protocol.bodyLength((int) INT_LITTLE_ENDIAN.get(buffer, header));
+        if (length > maxBodyBytes) {
+            throw new MalformedFrameException("a frame of " + length + " bytes, above the " + maxBodyBytes
+                    + " allowed on this connection now");
+        }
+        return length;
     }
 
     /** Reads more bytes, first making room for the whole frame at {@link #start}; false at end of stream. */
     private boolean fill() throws IOException {
         int frameBytes = end - start < Protocol.HEADER_BYTES
                 ? Protocol.HEADER_BYTES
-                : Protocol.HEADER_BYTES + Protocol.bodyLength((int) INT_LITTLE_ENDIAN.get(buffer, start));
+                : Protocol.HEADER_BYTES + bodyLengthAt(start);
         if (start == end) {
             start = 0;
             end = 0;
@@ -110,10 +129,12 @@ final class FrameReader {
             end -= start;
             start = 0;
         }
-        if (frameBytes > buffer.length) {
+        if (end == buffer.length) {
+            // Full, and the frame is longer: grow by doubling as its bytes arrive, never to the
+            // length its header announces, so a peer that announces a large frame and sends little
+            // of it makes this reader hold little more than what it sent.
             byte[] data = buffer;
-            long doubled = Math.min(2L * buffer.length, Protocol.HEADER_BYTES + Protocol.MAX_FRAME_BYTES);
-            allocate((int) Math.max(frameBytes, doubled));
+            allocate((int) Math.min(2L * buffer.length, frameBytes));
             System.arraycopy(data, 0, buffer, 0, end);
         }
         int want = Math.max(READ_CHUNK, frameBytes - (end - start));

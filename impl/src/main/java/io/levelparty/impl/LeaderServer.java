@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -67,6 +68,11 @@ final class LeaderServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
     /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
+    /**
+     * The most connections served at once, each with its own thread: two per caching follower, so
+     * far above any real party, but a bound on what a peer that opens connections can take.
+     */
+    static final int MAX_CONNECTIONS = 1024;
     /**
      * How long close() waits to connect to its own acceptor (queued at once unless the backlog is
      * full), and then for the acceptor to end.
@@ -283,28 +289,35 @@ final class LeaderServer implements AutoCloseable {
     /** Returns whether a server accepts connections at {@code socketPath} (a plain file refuses them). */
     private static boolean isServed(Path socketPath) throws IOException {
         AFUNIXSocketAddress address = addressOf(socketPath);
-        try {
-            AFUNIXSocket.connectTo(address).close();
+        try (AFUNIXSocket probe = AFUNIXSocket.newInstance()) {
+            probe.setSoTimeout(WAKE_TIMEOUT_MILLIS); // bounds the connect too, should its backlog be full
+            probe.connect(address);
             return true;
+        } catch (SocketTimeoutException full) {
+            return true; // something listens, only too slowly to accept us
         } catch (SocketException refused) {
             return false;
         }
     }
 
+    /**
+     * Accepts followers until closed. Nothing ends it but close(): whatever accept or starting a
+     * connection throws, even an Error such as running out of threads, is logged, the connection
+     * dropped, and accepting goes on after a pause, since a leader that holds the lock but no longer
+     * accepts would leave every other process waiting for ever.
+     */
     private void acceptFollowers() {
         while (!closed.get()) {
             AFUNIXSocket socket;
             try {
                 socket = serverSocket.accept();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException | Error e) {
                 if (closed.get()) {
                     return;
                 }
                 log.warn("Leader at {} failed to accept a follower, retrying: {}", socketPath, e.toString());
-                try {
-                    Thread.sleep(ACCEPT_RETRY_MILLIS);
-                } catch (InterruptedException interrupted) {
-                    return; // only close() interrupts the acceptor
+                if (!pauseAccepting()) {
+                    return;
                 }
                 continue;
             }
@@ -312,15 +325,38 @@ final class LeaderServer implements AutoCloseable {
                 closeQuietly(socket); // close()'s wake-up call, or a follower just too late
                 return;
             }
+            if (connections.size() >= MAX_CONNECTIONS) {
+                log.warn("Leader at {} refused a connection: it serves {} already", socketPath, MAX_CONNECTIONS);
+                closeQuietly(socket);
+                continue;
+            }
             try {
                 FollowerConnection connection =
                         new FollowerConnection(socket, store, socketPath, allowedUsers, connections::remove);
                 connections.add(connection);
-                connection.start();
-            } catch (IOException | RuntimeException e) {
+                try {
+                    connection.start();
+                } catch (RuntimeException | Error e) {
+                    connections.remove(connection);
+                    throw e;
+                }
+            } catch (IOException | RuntimeException | Error e) {
                 log.warn("Leader at {} dropped a new connection: {}", socketPath, e.toString());
                 closeQuietly(socket);
+                if (e instanceof Error && !pauseAccepting()) {
+                    return;
+                }
             }
+        }
+    }
+
+    /** Pauses before accepting again after a failure; returns false if close() interrupted the pause. */
+    private static boolean pauseAccepting() {
+        try {
+            Thread.sleep(ACCEPT_RETRY_MILLIS);
+            return true;
+        } catch (InterruptedException interrupted) {
+            return false; // only close() interrupts the acceptor
         }
     }
 

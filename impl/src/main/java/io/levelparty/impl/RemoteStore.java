@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +99,8 @@ final class RemoteStore implements PartyStore {
      */
     private static final Logger log = LoggerFactory.getLogger(RemoteStore.class);
     private static final long OWN_PID = ProcessHandle.current().pid();
+    /** This process's user id: a leader must have it, unless the options trust another. */
+    private static final long OWN_UID = new com.sun.security.auth.module.UnixSystem().getUid();
     /** How long without a call before the watcher reads; also the longest a waiter parks at a time. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
@@ -159,25 +163,27 @@ final class RemoteStore implements PartyStore {
     /**
      * Connects to the leader at {@code socketPath} and runs the handshake.
      *
-     * @param requestTimeout how long a call, and the handshake, wait for a reply
+     * @param requestTimeout how long a call waits for a reply, and the connect and the handshake each
      * @param clientId this process incarnation's id
      * @throws IOException if nobody serves the path (no file, or connection refused), or the leader
      *     closes the connection or does not answer during the handshake: the caller may re-elect
      * @throws PartyProtocolException if the leader refuses this process or speaks another protocol
      */
     static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
-        return connect(socketPath, requestTimeout, clientId, null);
+        return connect(socketPath, requestTimeout, requestTimeout, clientId, null, Set.of());
     }
 
     /**
      * As {@link #connect(Path, Duration, UUID)}, serving point reads from {@code cache} when it is
-     * not null: the connection then subscribes to the leader's changes, which drop cached keys.
+     * not null: the connection then subscribes to the leader's changes, which drop cached keys. A
+     * leader of a user id in {@code trustedUids}, besides this process's own, is trusted too.
+     * Connecting and the handshake each take at most {@code handshakeTimeout}.
      */
-    static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId, FollowerCache cache)
-            throws IOException {
-        Link link = handshake(socketPath, requestTimeout, clientId);
+    static RemoteStore connect(Path socketPath, Duration requestTimeout, Duration handshakeTimeout, UUID clientId,
+            FollowerCache cache, Set<Integer> trustedUids) throws IOException {
+        Link link = handshake(socketPath, handshakeTimeout, clientId, trustedUids, connected -> { });
         CacheLease lease = cache != null && cache.consistency() == Consistency.STRICT
-                ? new CacheLease(socketPath, requestTimeout, clientId, cache) : null;
+                ? new CacheLease(socketPath, requestTimeout, clientId, trustedUids, cache) : null;
         try {
             RemoteStore store = new RemoteStore(socketPath, requestTimeout, link, cache, lease);
             store.watcher.start();
@@ -196,20 +202,17 @@ final class RemoteStore implements PartyStore {
     record Link(AFUNIXSocket socket, FrameReader input, long leaderPid) {}
 
     /**
-     * Connects to the leader at {@code socketPath} and runs the handshake.
+     * Connects to the leader at {@code socketPath} and runs the handshake, passing the socket to
+     * {@code connected} as soon as it is connected, so that it can be closed to end the handshake.
+     * Nothing is sent before the peer's credentials show a process of this user, or of one in
+     * {@code trustedUids}: anyone else who got to bind the path first is an impostor, and is told
+     * nothing (not even this process's client id).
      *
      * @throws IOException as {@link #connect(Path, Duration, UUID)}
+     * @throws PartyProtocolException if the peer is not trusted, or refuses this process
      */
-    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
-        return handshake(socketPath, requestTimeout, clientId, connected -> { });
-    }
-
-    /**
-     * As {@link #handshake(Path, Duration, UUID)}, passing the socket to {@code connected} as soon as
-     * it is connected, so that it can be closed to end the handshake.
-     */
-    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId, Consumer<AFUNIXSocket> connected)
-            throws IOException {
+    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId, Set<Integer> trustedUids,
+            Consumer<AFUNIXSocket> connected) throws IOException {
         Objects.requireNonNull(clientId, "clientId");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -219,17 +222,25 @@ final class RemoteStore implements PartyStore {
         // the leader waits for a HELLO on a busy machine, and it should not count against it.
         FrameBuffer hello = new FrameBuffer();
         Protocol.writeHello(hello.wire(), clientId, OWN_PID);
-        AFUNIXSocket socket;
+        AFUNIXSocket socket = AFUNIXSocket.newInstance();
         try {
-            socket = AFUNIXSocket.connectTo(address);
+            // SO_SNDTIMEO (which SO_TIMEOUT sets too) also bounds a connect to a listener whose
+            // backlog is full, as a stopped leader's soon is: without it, connect waits for ever.
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
+            socket.connect(address);
+        } catch (SocketTimeoutException e) {
+            closeQuietly(socket, e);
+            throw new SocketTimeoutException("The leader at " + socketPath + " accepted no connection within "
+                    + requestTimeout + " (its backlog is full: it is stopped, or too busy)");
         } catch (SocketException e) {
+            closeQuietly(socket, e);
             ConnectException noLeader = new ConnectException("No leader serves " + socketPath + ": " + e.getMessage());
             noLeader.initCause(e);
             throw noLeader;
         }
         connected.accept(socket);
         try {
-            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, requestTimeout.toMillis())));
+            checkTrusted(socket, socketPath, trustedUids);
             hello.writeTo(socket.getOutputStream());
             FrameReader input = new FrameReader(socket.getInputStream());
             HelloReply reply = readHelloReply(input, socketPath, requestTimeout);
@@ -245,6 +256,18 @@ final class RemoteStore implements PartyStore {
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket, e);
             throw e;
+        }
+    }
+
+    /** Refuses a peer that is neither of this process's user nor of one in {@code trustedUids}. */
+    private static void checkTrusted(AFUNIXSocket socket, Path socketPath, Set<Integer> trustedUids)
+            throws IOException {
+        AFUNIXSocketCredentials peer = socket.getPeerCredentials();
+        long uid = peer.getUid();
+        if (uid != OWN_UID && !(uid == (int) uid && trustedUids.contains((int) uid))) {
+            throw new PartyProtocolException("The process serving " + socketPath + " (pid " + peer.getPid()
+                    + ", uid " + uid + ") is not a leader this process trusts: its user id is neither this process's ("
+                    + OWN_UID + ") nor one that PartyOptions.allowUid names; nothing was sent to it");
         }
     }
 
@@ -327,7 +350,10 @@ final class RemoteStore implements PartyStore {
         // The lease first, then the entry: an entry still there after a fresh lease was seen is
         // one whose invalidation had not been processed, so no write of it has been applied yet.
         FollowerCache.Entry hit = lease == null || lease.isFresh() ? cache.get(key) : cache.missed();
-        return over ? null : hit; // once the leader is lost, invalidations may have been lost with it
+        // Once the leader is lost, invalidations may have been lost with it. `over` is set before
+        // this process says HELLO to the next leader, which waits for that before it writes (see
+        // CacheCoherence, A new term): a hit returned here was current when `over` was read.
+        return over ? null : hit;
     }
 
     /**
