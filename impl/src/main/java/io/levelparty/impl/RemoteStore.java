@@ -99,8 +99,6 @@ final class RemoteStore implements PartyStore {
      */
     private static final Logger log = LoggerFactory.getLogger(RemoteStore.class);
     private static final long OWN_PID = ProcessHandle.current().pid();
-    /** This process's user id: a leader must have it, unless the options trust another. */
-    private static final long OWN_UID = new com.sun.security.auth.module.UnixSystem().getUid();
     /** How long without a call before the watcher reads; also the longest a waiter parks at a time. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
@@ -264,10 +262,10 @@ final class RemoteStore implements PartyStore {
             throws IOException {
         AFUNIXSocketCredentials peer = socket.getPeerCredentials();
         long uid = peer.getUid();
-        if (uid != OWN_UID && !(uid == (int) uid && trustedUids.contains((int) uid))) {
+        if (uid != ThisProcess.UID && !(uid == (int) uid && trustedUids.contains((int) uid))) {
             throw new PartyProtocolException("The process serving " + socketPath + " (pid " + peer.getPid()
                     + ", uid " + uid + ") is not a leader this process trusts: its user id is neither this process's ("
-                    + OWN_UID + ") nor one that PartyOptions.allowUid names; nothing was sent to it");
+                    + ThisProcess.UID + ") nor one that PartyOptions.allowUid names; nothing was sent to it");
         }
     }
 
