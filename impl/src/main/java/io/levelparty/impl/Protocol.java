@@ -172,6 +172,11 @@ final class Protocol {
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */
     static final int MAX_FRAME_BYTES = 16 << 20;
+    /**
+     * The most bytes a value may encode to, in every process: two of them (a compare-and-set's
+     * expected and new value), their key and the rest of the request fit one frame.
+     */
+    static final int MAX_VALUE_BYTES = (MAX_FRAME_BYTES >> 1) - (64 << 10);
     /** The {@code seq} of a write that is not numbered for exactly-once delivery. */
     static final long UNSEQUENCED = 0;
 

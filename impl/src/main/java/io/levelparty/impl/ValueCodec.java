@@ -40,6 +40,12 @@ final class ValueCodec<V> {
         if (bytes == null) {
             throw new PartyCodecException(codec + " encoded the value for key \"" + key + "\" as null", null);
         }
+        if (bytes.length > Protocol.MAX_VALUE_BYTES) {
+            // Refused in every process alike, leader or follower: a value that a follower could not
+            // send in a compare-and-set, or read back, must not be written by the leader either.
+            throw new IllegalArgumentException("The value for key \"" + key + "\" encodes to " + bytes.length
+                    + " bytes; a value may have at most " + Protocol.MAX_VALUE_BYTES + " bytes");
+        }
         return bytes;
     }
 

@@ -52,15 +52,15 @@ class EntryIteratorTest {
     }
 
     /**
-     * A page the leader cuts to fit the protocol's frame: a value nearly a frame long after one of
-     * almost the leader's byte limit, so the follower gets the first alone.
+     * Pages of the largest values: a value as long as any may be after one of almost the leader's
+     * page byte limit, read whole by a follower in both directions.
      */
     @Test
-    void pagesCutToFitAFrameDoNotEndTheIteration() {
+    void pagesOfTheLargestValuesAreReadWhole() {
         Path dir = tmp.resolve("db");
         Map<String, String> entries = Map.of(
                 "a", "a".repeat((int) LocalStore.MAX_PAGE_BYTES - 100),
-                "b", "b".repeat(Protocol.MAX_FRAME_BYTES - (512 << 10)),
+                "b", "b".repeat(Protocol.MAX_VALUE_BYTES),
                 "c", "c");
         try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
                 PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
