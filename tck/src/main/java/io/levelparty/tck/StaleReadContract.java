@@ -128,7 +128,7 @@ public abstract class StaleReadContract {
     /** The system property that lists the seeds of the unpaced scenarios, separated by commas. */
     public static final String SEEDS_PROPERTY = "levelparty.staleread.seeds";
     /** How long the load of an unpaced scenario runs by default, in seconds; short, for a build. */
-    public static final int SHORT_SECONDS = 12;
+    public static final int SHORT_SECONDS = 20;
     /** How long the load of an unpaced scenario runs with {@value #LONG_PROPERTY}, in seconds. */
     public static final int LONG_SECONDS = 60;
     /** How many seeds, from 1, the unpaced scenarios run with {@value #LONG_PROPERTY}; one otherwise. */
