@@ -10,18 +10,34 @@ import java.util.function.ToLongFunction;
  * <p>Thread-safe, as every {@link WorkerLedger}.
  */
 final class StaleReadLedger extends WorkerLedger<StaleReadLedger.WorkerLog> {
+    /** What a worker process does. */
+    enum Kind {
+        /** Opens the map and makes no call: a leader that serves only others. */
+        IDLE("i"),
+        /** Runs write threads. */
+        WRITER("w"),
+        /** Runs read threads, and write threads too if its load says so. */
+        READER("r");
+
+        /** The prefix of the names of workers of this kind. */
+        final String prefix;
+
+        Kind(String prefix) {
+            this.prefix = prefix;
+        }
+    }
+
     /** What the ledger knows of one worker process. */
     static final class WorkerLog extends WorkerLedger.Worker {
-        /** Whether the worker runs write threads; otherwise it runs read threads. */
-        final boolean writer;
+        final Kind kind;
         long calls;
         long acknowledgedWrites;
         long cacheHits;
         long cacheMisses;
 
-        WorkerLog(String name, int index, boolean writer) {
+        WorkerLog(String name, int index, Kind kind) {
             super(name, index);
-            this.writer = writer;
+            this.kind = kind;
         }
 
         @Override
@@ -30,8 +46,8 @@ final class StaleReadLedger extends WorkerLedger<StaleReadLedger.WorkerLog> {
         }
     }
 
-    WorkerLog register(String name, boolean writer) {
-        return register(index -> new WorkerLog(name, index, writer));
+    WorkerLog register(String name, Kind kind) {
+        return register(index -> new WorkerLog(name, index, kind));
     }
 
     @Override

@@ -14,13 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One process of the stale-read run ({@link StaleReadContract}). It opens the directory named by
- * its first argument and, until told to stop, runs write threads, read threads or both, each
- * paced to its own rate:
+ * its first argument and, until told to stop, runs write threads, read threads, both or neither
+ * (a process that only serves others when it leads), each paced to its own rate or as fast as it
+ * can:
  * <ul>
  *   <li>a write thread puts values unique to the run, {@code <worker>-<thread>-<n>}, under hot keys
  *       chosen at random;</li>
@@ -41,22 +42,25 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Arguments: the directory, the worker's name, the consistency, the cache size, the request
  * timeout in milliseconds, the number of hot keys, the directory for the logs, the numbers of
- * write and read threads, and the calls a second each write and each read thread makes at most.
+ * write and read threads, the calls a second each write and each read thread makes at most (0:
+ * as many as it can), and the seed from which each thread draws its keys.
  */
 public final class StaleReadWorker {
     private final PartyMap<String> map;
     private final String name;
     private final int hotKeys;
     private final Path logs;
+    private final long seed;
     private final LongAdder calls = new LongAdder();
     private final LongAdder acknowledgedWrites = new LongAdder();
     private volatile boolean stopping;
 
-    private StaleReadWorker(PartyMap<String> map, String name, int hotKeys, Path logs) {
+    private StaleReadWorker(PartyMap<String> map, String name, int hotKeys, Path logs, long seed) {
         this.map = map;
         this.name = name;
         this.hotKeys = hotKeys;
         this.logs = logs;
+        this.seed = seed;
     }
 
     /** Returns hot key number {@code i}. */
@@ -76,10 +80,11 @@ public final class StaleReadWorker {
         int readThreads = Integer.parseInt(args[8]);
         int writesPerSecond = Integer.parseInt(args[9]);
         int readsPerSecond = Integer.parseInt(args[10]);
+        long seed = Long.parseLong(args[11]);
 
         PartyMap<String> map = WorkerChannel.openAnnouncingLeadership(dir, PartyOptions.of(Codecs.utf8())
                 .consistency(consistency).cacheSize(cacheSize).requestTimeout(requestTimeout));
-        StaleReadWorker worker = new StaleReadWorker(map, name, hotKeys, logs);
+        StaleReadWorker worker = new StaleReadWorker(map, name, hotKeys, logs, seed);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < writeThreads; t++) {
             threads.add(worker.thread("write-" + t, writesPerSecond, /* writes= */ true));
@@ -99,12 +104,15 @@ public final class StaleReadWorker {
 
     private Thread thread(String threadName, int perSecond, boolean writes) throws IOException {
         OperationLog log = new OperationLog(logs.resolve(name + "." + threadName + ".log"));
-        Pacer pacer = new Pacer(perSecond);
+        Pacer pacer = perSecond > 0 ? new Pacer(perSecond) : null;
+        SplittableRandom keys = new SplittableRandom(seed * 1_000_003 + (name + "." + threadName).hashCode());
         Thread thread = new Thread(() -> {
             try (log) {
                 for (long n = 1; !stopping; n++) {
-                    pacer.await();
-                    String key = hotKey(ThreadLocalRandom.current().nextInt(hotKeys));
+                    if (pacer != null) {
+                        pacer.await();
+                    }
+                    String key = hotKey(keys.nextInt(hotKeys));
                     if (writes) {
                         write(log, key, name + "-" + threadName + "-" + n);
                     } else {
