@@ -104,7 +104,7 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Waits until the child has opened the directory and returns its role, "LEADER" or "FOLLOWER". */
     public String awaitReady() {
-        String line = nextReply();
+        String line = nextReply(REPLY_TIMEOUT);
         if (!line.startsWith("READY ")) {
             throw new AssertionError(name + " did not start: " + line);
         }
@@ -113,13 +113,18 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Sends {@code command} and returns the reply line. */
     public String ask(String command) {
+        return ask(command, REPLY_TIMEOUT);
+    }
+
+    /** Sends {@code command} and returns the reply line, waiting for it at most {@code timeout}. */
+    public String ask(String command, Duration timeout) {
         try {
             commands.write(command + "\n");
             commands.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(name + " does not accept commands", e);
         }
-        return nextReply();
+        return nextReply(timeout);
     }
 
     /** Sends {@code command} and fails unless the reply starts with {@code expected}. */
@@ -141,11 +146,11 @@ public final class ChildProcess implements AutoCloseable {
         return changes.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private String nextReply() {
+    private String nextReply(Duration timeout) {
         try {
-            String line = replies.poll(REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            String line = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (line == null) {
-                throw new AssertionError(name + " gave no reply within " + REPLY_TIMEOUT);
+                throw new AssertionError(name + " gave no reply within " + timeout);
             }
             return line;
         } catch (InterruptedException e) {

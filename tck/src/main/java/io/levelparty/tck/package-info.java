@@ -28,6 +28,8 @@
  *   <li>{@link io.levelparty.tck.StaleReadContract}: processes read hot keys through their caches
  *       while others overwrite them, a leader is killed and a reader stopped; no read returns a
  *       value overwritten before it began, or a value never written.</li>
+ *   <li>{@link io.levelparty.tck.InterruptContract}: calls made by interrupted threads in the
+ *       leader and in a follower complete, keep the interrupt flag, and never end the term.</li>
  * </ul>
  */
 package io.levelparty.tck;
