@@ -32,6 +32,8 @@ final class LeaseConnection {
      * process carries a stamp later than the one the lease is waited out from.
      */
     private static final Logger log = LoggerFactory.getLogger(LeaseConnection.class);
+    /** How often a lease waited out checks whether the leader is closing. */
+    private static final long CLOSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int slot;
     private final long token;
@@ -222,7 +224,8 @@ final class LeaseConnection {
     boolean awaitSafeThenRelease() {
         long remaining;
         while ((remaining = nanosUntilSafe(System.nanoTime())) > 0 && !coherence.isClosed()) {
-            LockSupport.parkNanos(this, remaining);
+            // In slices: a leader that closes meanwhile must not wait out the lease to join this thread.
+            LockSupport.parkNanos(this, Math.min(remaining, CLOSE_CHECK_NANOS));
         }
         coherence.release(this);
         return nanosUntilSafe(System.nanoTime()) <= 0;
