@@ -111,7 +111,8 @@ final class Election {
         }
         while (true) {
             long openStart = System.nanoTime();
-            LocalStore local = LocalStore.tryOpen(dir);
+            String noRoom = DiskReserve.refusalToLead(dir);
+            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir) : null;
             if (local != null) {
                 return lead(local, openStart);
             }
@@ -121,7 +122,9 @@ final class Election {
                 LeaderServer.rehearseInBackground();
                 return followership;
             } catch (IOException e) {
-                lastError = e; // the leader died or has not bound yet: try for the lock again
+                // The leader died or has not bound yet: try for the lock again. Without room to
+                // lead, this process can only follow, and says why it did not lead.
+                lastError = noRoom == null ? e : new IOException(noRoom + "; and no leader answered: " + e.getMessage(), e);
             }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {

@@ -78,13 +78,16 @@ final class LocalStore implements PartyStore {
     /** Keeps followers' caches current: every write is invalidated there before it is applied. */
     private final CacheCoherence coherence = new CacheCoherence();
     private volatile boolean closed;
+    /** Refuses writes while the filesystem is nearly full. Used under {@link #writeLock}. */
+    private final DiskReserve reserve;
 
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
 
-    private LocalStore(Path dir, NativeDB db) throws NativeDB.DBException {
+    private LocalStore(Path dir, NativeDB db) throws IOException {
         this.dir = dir;
         this.db = db;
+        this.reserve = DiskReserve.of(dir);
         if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
             db.put(writeOptions, USER_KEYS_END, new byte[0]);
         }
@@ -257,6 +260,7 @@ final class LocalStore implements PartyStore {
     /** Applies {@code command}, whose keys the caller {@linkplain #invalidate invalidated}, and returns its outcome. */
     <R> R applyInvalidated(WriteCommand<R> command) {
         return write(() -> {
+            reserve.checkBeforeWrite();
             if (!(command instanceof WriteCommand.Batch)) {
                 WriteCommand.Staging staging = changes.recording(direct);
                 R outcome = command.stage(staging); // one change at most: atomic as it is
@@ -289,6 +293,7 @@ final class LocalStore implements PartyStore {
                 byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
                 return command.decode(ClientRecords.outcomeOf(record));
             }
+            reserve.checkBeforeWrite(); // after the record: a write applied before still gets its outcome
             NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
             NativeWriteBatch batch = new NativeWriteBatch();
             try {
