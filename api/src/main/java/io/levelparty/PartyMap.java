@@ -72,8 +72,14 @@ import java.util.function.Consumer;
  * <h2>Lifecycle</h2>
  * A map is closed with {@link #close()}; afterwards every operation on it, its views and their
  * iterators throws {@link PartyClosedException}. Operations that cannot reach the data in time
- * throw {@link PartyUnavailableException}; a value the codec cannot handle causes
- * {@link PartyCodecException}, with nothing written.
+ * throw {@link PartyUnavailableException}; a value the codec cannot encode causes
+ * {@link PartyCodecException}, with nothing written. When {@code put} or {@code remove} cannot
+ * decode the value it replaced, the write was applied, and the {@code PartyCodecException} says
+ * so. A value that encodes to more than 8 MiB less 64 KiB is refused with
+ * {@link IllegalArgumentException} in every process, and when the filesystem of the directory has
+ * less free space than LevelParty keeps in reserve (64 MiB, system property
+ * {@code levelparty.diskReserveBytes}), writes fail with a {@link PartyException} naming the free
+ * space, with nothing written, until space is freed; reads go on.
  *
  * @param <V> the value type
  */

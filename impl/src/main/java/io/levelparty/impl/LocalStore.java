@@ -67,7 +67,12 @@ final class LocalStore implements PartyStore {
 
     private final Path dir;
     private final NativeDB db;
-    private final NativeReadOptions readOptions = new NativeReadOptions();
+    /**
+     * Every read checks the checksums of the blocks it reads from a table file (once per block
+     * read from disk; cached blocks were checked when read): a damaged table is an exception, not
+     * a wrong value.
+     */
+    private final NativeReadOptions readOptions = new NativeReadOptions().verifyChecksums(true);
     private final NativeWriteOptions writeOptions = new NativeWriteOptions();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();

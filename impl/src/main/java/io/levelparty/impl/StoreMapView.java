@@ -169,13 +169,13 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
     @Override
     public V put(String key, V value) {
         byte[] k = keyToWrite(key);
-        return values.decode(key, store.put(k, values.encode(key, value)));
+        return values.decodePrevious(key, store.put(k, values.encode(key, value)));
     }
 
     @Override
     public V remove(Object key) {
         byte[] k = keyInRange(key);
-        return k == null ? null : values.decode(key, store.delete(k));
+        return k == null ? null : values.decodePrevious(key, store.delete(k));
     }
 
     @Override

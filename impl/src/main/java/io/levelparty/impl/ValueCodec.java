@@ -49,6 +49,21 @@ final class ValueCodec<V> {
         return bytes;
     }
 
+    /**
+     * Returns the previous value a write replaced, {@code bytes}, decoded, or null if there was
+     * none. The write was applied whatever happens here, and a failure to decode says so.
+     */
+    V decodePrevious(Object key, byte[] bytes) {
+        try {
+            return decode(key, bytes);
+        } catch (PartyCodecException e) {
+            PartyCodecException applied = new PartyCodecException("The write of key \"" + key + "\" was applied, "
+                    + "but the value it replaced cannot be returned: " + e.getMessage(), e.getCause());
+            applied.addSuppressed(e);
+            throw applied;
+        }
+    }
+
     /** Returns the value of {@code bytes}, or null if {@code bytes} is null. */
     V decode(Object key, byte[] bytes) {
         if (bytes == null) {

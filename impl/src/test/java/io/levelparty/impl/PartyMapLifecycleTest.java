@@ -139,6 +139,36 @@ class PartyMapLifecycleTest {
         }
     }
 
+    /** The write is applied even when the value it replaced does not decode, and the exception says so. */
+    @Test
+    void aWriteWhosePreviousValueDoesNotDecodeSaysItWasApplied() {
+        Codec<String> noOldValues = new Codec<>() {
+            @Override
+            public byte[] encode(String value) {
+                return value.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String decode(byte[] bytes) {
+                String value = new String(bytes, StandardCharsets.UTF_8);
+                if (value.startsWith("old")) {
+                    throw new IllegalStateException("cannot decode " + value);
+                }
+                return value;
+            }
+        };
+        try (PartyMap<String> map = LevelParty.open(tmp, noOldValues)) {
+            map.put("k", "old value");
+            PartyCodecException put = assertThrows(PartyCodecException.class, () -> map.put("k", "new"));
+            assertTrue(put.getMessage().contains("was applied"), put.getMessage());
+            assertEquals("new", map.get("k"));
+            map.put("r", "old too");
+            PartyCodecException remove = assertThrows(PartyCodecException.class, () -> map.remove("r"));
+            assertTrue(remove.getMessage().contains("was applied"), remove.getMessage());
+            assertFalse(map.containsKey("r"));
+        }
+    }
+
     @Test
     void aDirectoryThatIsARegularFileFailsAtOnceNamingThePath() throws Exception {
         Path file = Files.writeString(tmp.resolve("plain-file"), "not a database");
