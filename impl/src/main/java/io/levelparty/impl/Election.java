@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.PartyUnavailableException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -47,6 +48,13 @@ final class Election {
     private static final Logger log = LoggerFactory.getLogger(Election.class);
     private static final long FIRST_BACKOFF_MICROS = 250;
     private static final long MAX_BACKOFF_MICROS = 2_000;
+    /**
+     * How long the lock may be held with nothing accepting connections on the socket before its
+     * holder is taken for a program that is not LevelParty: a new leader binds within
+     * milliseconds of taking the lock, and a closing one lets go of it as soon as it has deleted
+     * its socket.
+     */
+    private static final long FOREIGN_HOLDER_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long a new leader waits before it sweeps stale records: past the rush of a failover. */
     private static final long SWEEP_DELAY_MILLIS = 1_000;
     /** How often a leader sweeps again. */
@@ -106,6 +114,7 @@ final class Election {
     Backend run(long deadlineNanos) {
         Exception lastError = null;
         long backoffMicros = FIRST_BACKOFF_MICROS;
+        long refusedSince = 0; // since when the lock is held and nobody accepts on the socket, if so
         if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
             LeaderServer.prepare();
         }
@@ -125,6 +134,13 @@ final class Election {
                 // The leader died or has not bound yet: try for the lock again. Without room to
                 // lead, this process can only follow, and says why it did not lead.
                 lastError = noRoom == null ? e : new IOException(noRoom + "; and no leader answered: " + e.getMessage(), e);
+                if (!(e instanceof ConnectException) || noRoom != null) {
+                    refusedSince = 0; // a live leader that is slow, or a full disk: not a foreign holder
+                } else if (refusedSince == 0) {
+                    refusedSince = System.nanoTime();
+                } else if (System.nanoTime() - refusedSince > FOREIGN_HOLDER_GRACE_NANOS) {
+                    failIfForeignHolder();
+                }
             }
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
@@ -133,6 +149,19 @@ final class Election {
             }
             backOff(backoffMicros, left);
             backoffMicros = Math.min(MAX_BACKOFF_MICROS, backoffMicros * 2);
+        }
+    }
+
+    /**
+     * Throws if the lock is held by a process that has not served LevelParty for
+     * {@link #FOREIGN_HOLDER_GRACE_NANOS}: waiting for it to answer would only end at the deadline.
+     */
+    private void failIfForeignHolder() {
+        String holder = LockHolder.describe(dir);
+        if (holder != null && !holder.startsWith("pid " + ProcessHandle.current().pid() + " ")) {
+            throw new PartyUnavailableException("The LevelDB lock of " + dir + " is held by " + holder + ", which has "
+                    + "not served LevelParty at " + socket + " for a second: LevelParty shares a directory only with "
+                    + "other LevelParty processes; close that program, or open the directory when it is done", null);
         }
     }
 

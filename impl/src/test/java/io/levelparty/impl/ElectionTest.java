@@ -96,6 +96,31 @@ class ElectionTest {
         }
     }
 
+    /**
+     * A program that is not LevelParty holds the directory's LevelDB lock (here a Python process
+     * locking LOCK with fcntl, as LevelDB does): open says so within about a second, naming its pid
+     * and command line, instead of waiting out its open timeout for a leader that never answers.
+     */
+    @Test
+    void aForeignLockHolderIsNamedWithoutWaitingOutTheOpenTimeout() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("db"));
+        Process holder = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import fcntl,sys,time\nf=open(sys.argv[1],'a')\nfcntl.lockf(f,fcntl.LOCK_EX)\n"
+                        + "print('locked',flush=True)\ntime.sleep(120)", dir.resolve("LOCK").toString()).start();
+        try {
+            assertEquals('l', holder.getInputStream().read(), "the holder took the lock");
+            long start = System.nanoTime();
+            PartyUnavailableException e = assertThrows(PartyUnavailableException.class,
+                    () -> LevelParty.open(dir, PartyOptions.of(Codecs.utf8()).openTimeout(Duration.ofSeconds(30))));
+            long took = System.nanoTime() - start;
+            assertTrue(e.getMessage().contains("pid " + holder.pid()) && e.getMessage().contains("python3"),
+                    e.getMessage());
+            assertTrue(took < TimeUnit.SECONDS.toNanos(15), "gave up after " + took + " ns, not at once");
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
     @Test
     void aStaleSocketFileIsReplacedByTheNextLeader() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("db"));
