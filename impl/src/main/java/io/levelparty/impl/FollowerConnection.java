@@ -72,6 +72,11 @@ final class FollowerConnection {
      * drops them (and pushes EVENTS_LOST): the leader never waits for a follower's events.
      */
     private static final int EVENT_QUEUE_CAPACITY = 16_384;
+    /**
+     * How many bytes of committed writes may wait to be pushed to one follower: a subscriber that
+     * stops reading gets a gap, and never grows the leader by more than this.
+     */
+    private static final long EVENT_QUEUE_BYTES = 16L << 20;
     private static final long OWN_PID = ProcessHandle.current().pid();
 
     private final AFUNIXSocket socket;
@@ -182,7 +187,16 @@ final class FollowerConnection {
     }
 
     /** One committed write, to push. */
-    private record Event(long seq, List<StoreWrite> writes) {}
+    private record Event(long seq, List<StoreWrite> writes) {
+        /** About what the event keeps in the leader's memory until it is sent. */
+        long bytes() {
+            long bytes = 64;
+            for (StoreWrite write : writes) {
+                bytes += 32 + write.key().length + (write.value() == null ? 0 : write.value().length);
+            }
+            return bytes;
+        }
+    }
 
     /**
      * From now on pushes every write the store commits to the follower, in commit order, from a
@@ -194,7 +208,7 @@ final class FollowerConnection {
         }
         FrameBuffer frames = new FrameBuffer();
         Relay<Event> relay = new Relay<>("levelparty-leader-events-" + peerPid, EVENT_QUEUE_CAPACITY,
-                new Relay.Sink<>() {
+                EVENT_QUEUE_BYTES, Event::bytes, new Relay.Sink<>() {
                     @Override
                     public void accept(Event event) throws IOException {
                         try {

@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.Change.GapReason;
 import java.util.ArrayDeque;
+import java.util.function.ToLongFunction;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -11,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * Hands items from threads that must never wait (a leader committing writes, a follower's socket
  * reader) to a consumer that may be slow, on a daemon thread of its own, in order.
  *
- * <p>The queue is bounded: an item offered when it is full is dropped, and the consumer is told
+ * <p>The queue is bounded, in items and in the weight its items add up to (their bytes, as the
+ * caller weighs them; one item is queued whatever its weight): an item offered when it is full is
+ * dropped, and the consumer is told
  * where, by a gap marker queued before the next item that fits (the marker may exceed the bound by
  * one), or delivered once the queue has drained, whichever comes first. Gaps can also be queued directly, when the producer knows items were lost upstream.
  * Consecutive gaps are merged: the consumer sees at most one between two items.
@@ -32,6 +35,8 @@ final class Relay<T> implements AutoCloseable {
     private record Gap(GapReason reason) {}
 
     private final int capacity;
+    private final long maxWeight;
+    private final ToLongFunction<T> weigher;
     private final Sink<T> sink;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
@@ -41,11 +46,21 @@ final class Relay<T> implements AutoCloseable {
     private GapReason pendingGap;
     /** Whether a gap was queued after the last item (delivered or not). Guarded by lock. */
     private boolean lastIsGap;
+    /** The weight of the items queued. Guarded by lock. */
+    private long queuedWeight;
     private volatile boolean closed;
     private final Thread thread;
 
+    /** A relay of at most {@code capacity} items, whatever their weight. */
     Relay(String threadName, int capacity, Sink<T> sink) {
+        this(threadName, capacity, Long.MAX_VALUE, item -> 0, sink);
+    }
+
+    /** A relay of at most {@code capacity} items, weighing at most {@code maxWeight} by {@code weigher}. */
+    Relay(String threadName, int capacity, long maxWeight, ToLongFunction<T> weigher, Sink<T> sink) {
         this.capacity = capacity;
+        this.maxWeight = maxWeight;
+        this.weigher = weigher;
         this.sink = sink;
         this.thread = new Thread(this::deliver, threadName);
         thread.setDaemon(true);
@@ -59,7 +74,8 @@ final class Relay<T> implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (queue.size() >= capacity) {
+            long weight = weigher.applyAsLong(item);
+            if (queue.size() >= capacity || (queuedWeight > 0 && queuedWeight + weight > maxWeight)) {
                 pendingGap = GapReason.OVERFLOW;
                 return;
             }
@@ -68,6 +84,7 @@ final class Relay<T> implements AutoCloseable {
                 pendingGap = null;
             }
             queue.add(item);
+            queuedWeight += weight;
             lastIsGap = false;
             notEmpty.signal();
         } finally {
@@ -101,6 +118,7 @@ final class Relay<T> implements AutoCloseable {
         try {
             closed = true;
             queue.clear();
+            queuedWeight = 0;
             notEmpty.signal();
         } finally {
             lock.unlock();
@@ -125,6 +143,9 @@ final class Relay<T> implements AutoCloseable {
                     lastIsGap = true;
                 } else {
                     next = queue.poll();
+                    if (!(next instanceof Gap)) {
+                        queuedWeight -= weigher.applyAsLong((T) next);
+                    }
                 }
             } finally {
                 lock.unlock();
