@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The leader's records of numbered writes (DESIGN §7), which make a write resent after a failover
+ * The leader's records of numbered writes, which make a write resent after a failover
  * take effect once.
  *
  * <p>Each numbered write is applied in one LevelDB batch together with a record of its outcome,

@@ -168,7 +168,7 @@ final class ElectedStore implements PartyStore {
     /**
      * Applies {@code command} in the current term. If the leader is lost before the outcome
      * arrives, the write is resent to the next leader under the same number, which applies it only
-     * if the lost leader had not (DESIGN §7): whatever the leader, it takes effect once. A write
+     * if the lost leader had not (see {@link ClientRecords}): whatever the leader, it takes effect once. A write
      * made while this process leads needs no number, since nothing can be lost between a caller and
      * its own LevelDB; it gets one only when it was first sent to another leader.
      */

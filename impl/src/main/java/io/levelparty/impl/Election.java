@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides this process's role for a directory: the OPENING state of DESIGN §5.
+ * Decides this process's role for a directory: whether it leads or follows, and whom.
  *
  * <pre>
  * OPENING: try to open LevelDB

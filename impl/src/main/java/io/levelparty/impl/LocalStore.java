@@ -249,7 +249,7 @@ final class LocalStore implements PartyStore {
     }
 
     /**
-     * Returns once no follower's cache can serve a value of {@code keys} (DESIGN §8), which stays
+     * Returns once no follower's cache can serve a value of {@code keys} (see {@link CacheCoherence}), which stays
      * so until the returned write is closed: the writes of these keys may then be applied with
      * {@link #applyInvalidated} or {@link #applyOnceInvalidated}. The follower holding
      * {@code writersLease} (null: this process, or a follower that caches nothing) sent the writes

@@ -4,7 +4,7 @@ import java.util.UUID;
 
 /**
  * The number a follower gives one of its writes, so that a copy resent after a failover is applied
- * once (DESIGN §7).
+ * once (see {@link ClientRecords}).
  *
  * @param client the client incarnation: random for each open map
  * @param seq the write's number, from 1 up, the same in every copy of the write

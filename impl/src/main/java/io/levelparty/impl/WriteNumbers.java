@@ -5,7 +5,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Numbers a client's writes for exactly-once delivery (DESIGN §7) and works out how far the client
+ * Numbers a client's writes for exactly-once delivery (see {@link ClientRecords}) and works out how far the client
  * has received their outcomes: up to just below the oldest write still waiting. The leader may
  * forget the outcomes of writes up to that mark.
  */

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Numbered writes take effect once, however often they are resent and whoever leads (DESIGN §7). */
+/** Numbered writes take effect once, however often they are resent and whoever leads, see {@link ClientRecords}. */
 class ExactlyOnceTest {
     private static final UUID CLIENT = UUID.randomUUID();
     private static final byte[] KEY = b("k");
