@@ -82,8 +82,13 @@ public final class PartyOptions<V> {
     }
 
     /**
-     * Returns a copy whose leader also serves processes of the user id {@code uid}. By default a
-     * leader serves only processes of its own user.
+     * Returns a copy that shares the party with processes of the user id {@code uid}: as a leader,
+     * this process serves them (its socket is then open to every user, and its handshake admits
+     * only its own user and the allowed ones); as a follower, it trusts a leader of that user. By
+     * default a process serves, and trusts, only processes of its own user. The other user must be
+     * able to reach the socket: with the default socket path, enter the data directory. A user
+     * who may also write the directory and its {@code LOCK} file may lead it in turn; one who may
+     * not follows only, and can use the map as long as a process that may lead has it open.
      */
     public PartyOptions<V> allowUid(int uid) {
         Set<Integer> uids = new TreeSet<>(allowedUids);

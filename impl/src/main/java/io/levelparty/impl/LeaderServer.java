@@ -144,7 +144,10 @@ final class LeaderServer implements AutoCloseable {
             serverSocket.setDeleteOnClose(false);
             serverSocket.bind(addressOf(socketPath));
             bound = true;
-            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-------"));
+            // Owner-only, unless other users are allowed: they must be able to connect, and the
+            // handshake's uid check, not the file's mode, is what keeps everyone else out.
+            Files.setPosixFilePermissions(socketPath,
+                    PosixFilePermissions.fromString(allowedUids.isEmpty() ? "rw-------" : "rw-rw-rw-"));
             Object fileKey = Files.readAttributes(socketPath, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
             // The socket file's owner is this process's effective user id, which peers' credentials report too.
             int uid = ownUid.isPresent()

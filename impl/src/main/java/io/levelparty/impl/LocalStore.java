@@ -102,7 +102,8 @@ final class LocalStore implements PartyStore {
      * Opens LevelDB in the existing directory {@code dir}, creating the database if missing.
      *
      * @return the store, or {@code null} if another process or another open in this process holds
-     *     the directory's lock
+     *     the directory's lock, or this process may not take it (its user may not write the lock
+     *     file): it may then follow
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
     static LocalStore tryOpen(Path dir) {
@@ -116,11 +117,20 @@ final class LocalStore implements PartyStore {
                 throw e;
             }
         } catch (IOException e) {
-            if (isLockHeld(e)) {
+            if (isLockHeld(e) || isLockForbidden(e)) {
                 return null;
             }
             throw new PartyUnavailableException("Cannot open LevelDB in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether LevelDB could not open the lock file for lack of permission: a process of another
+     * user, allowed by the leader, cannot lead a directory it may not write, but may follow.
+     */
+    private static boolean isLockForbidden(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.contains("LOCK") && message.contains("Permission denied");
     }
 
     /** leveldbjni reports a held lock as "IO error: lock …/LOCK: …", from this process or another. */
