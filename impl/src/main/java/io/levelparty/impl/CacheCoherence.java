@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's side of the followers' {@code STRICT} caches: every write is
@@ -81,6 +83,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * cache at each new term, so it caches only what this leader's invalidations cover.
  */
 final class CacheCoherence {
+    private static final Logger log = LoggerFactory.getLogger(CacheCoherence.class);
     /** How long a frame's stamp keeps a follower's cache usable. */
     static final long LEASE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** How often the leader stamps a lease connection when it has nothing else to send. */
@@ -385,6 +388,8 @@ final class CacheCoherence {
             while (fenced) {
                 long left = fenceDeadline - System.nanoTime();
                 if (left <= 0) {
+                    log.debug("Writing after the leases of an earlier leader expired: {} of its caching followers never "
+                            + "connected ({})", awaitedHolders.size(), awaitedHolders);
                     lifted = liftFence();
                     break;
                 }

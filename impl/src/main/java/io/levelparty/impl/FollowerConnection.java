@@ -444,7 +444,7 @@ final class FollowerConnection {
                 granted.close();
             }
             // Recorded before it is granted: a successor must know of every lease that may be fresh.
-            store.recordLease(granted.token(), clientId);
+            store.recordLease(granted.token(), clientId, peerPid);
             Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
             send(replies);
             log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());

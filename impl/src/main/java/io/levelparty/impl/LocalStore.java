@@ -198,7 +198,10 @@ final class LocalStore implements PartyStore {
         }
         Set<UUID> holders = new HashSet<>();
         for (byte[] key : records) {
-            holders.add(LeaseRecords.clientOf(key));
+            // A follower that died (with the old leader, often) serves nothing: not waited for.
+            if (LeaseRecords.holderMayLive(read(() -> db.get(readOptions, key)))) {
+                holders.add(LeaseRecords.clientOf(key));
+            }
         }
         holders.remove(self); // this process stopped serving its cache before it took the lock
         holders.remove(null);
@@ -211,10 +214,14 @@ final class LocalStore implements PartyStore {
         }
     }
 
-    /** Notes that the lease {@code token} is about to be granted to {@code client} (see {@link LeaseRecords}). */
-    void recordLease(long token, UUID client) {
+    /**
+     * Notes that the lease {@code token} is about to be granted to {@code client}, of the process
+     * {@code pid} (see {@link LeaseRecords}).
+     */
+    void recordLease(long token, UUID client, long pid) {
+        byte[] value = LeaseRecords.value(pid);
         write(() -> {
-            db.put(writeOptions, LeaseRecords.key(token, client), new byte[0]);
+            db.put(writeOptions, LeaseRecords.key(token, client), value);
             return null;
         });
     }

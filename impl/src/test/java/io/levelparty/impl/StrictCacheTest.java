@@ -409,6 +409,22 @@ class StrictCacheTest {
         }
     }
 
+    /** A follower that died with the old leader serves nothing: the next leader does not wait for it. */
+    @Test
+    void aNewLeaderDoesNotWaitForAFormerLeaseHolderThatDied() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        UUID client = UUID.randomUUID();
+        long token = 42;
+        LocalStore first = LocalStore.tryOpen(dir.resolve("db"));
+        first.recordLease(token, client, gone.pid());
+        first.close();
+        try (TestLeader next = new TestLeader(dir)) {
+            assertEquals(null, next.store.get(LeaseRecords.key(token, client)),
+                    "no fence: the record was dropped at once, before any write or arrival");
+        }
+    }
+
     /**
      * Starts a leader, grants {@code client} a lease, and closes the leader while the lease is
      * held, as a dying leader would leave it; returns the lease's token.
