@@ -92,7 +92,7 @@ final class LocalStore implements PartyStore {
     private LocalStore(Path dir, NativeDB db) throws IOException {
         this.dir = dir;
         this.db = db;
-        this.reserve = DiskReserve.of(dir);
+        this.reserve = new DiskReserve(dir);
         if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
             db.put(writeOptions, USER_KEYS_END, new byte[0]);
         }
