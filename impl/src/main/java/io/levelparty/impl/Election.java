@@ -158,7 +158,7 @@ final class Election {
      */
     private void failIfForeignHolder() {
         String holder = LockHolder.describe(dir);
-        if (holder != null && !holder.startsWith("pid " + ProcessHandle.current().pid() + " ")) {
+        if (holder != null) {
             throw new PartyUnavailableException("The LevelDB lock of " + dir + " is held by " + holder + ", which has "
                     + "not served LevelParty at " + socket + " for a second: LevelParty shares a directory only with "
                     + "other LevelParty processes; close that program, or open the directory when it is done", null);

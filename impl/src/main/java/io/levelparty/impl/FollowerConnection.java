@@ -77,7 +77,6 @@ final class FollowerConnection {
      * stops reading gets a gap, and never grows the leader by more than this.
      */
     private static final long EVENT_QUEUE_BYTES = 16L << 20;
-    private static final long OWN_PID = ProcessHandle.current().pid();
 
     private final AFUNIXSocket socket;
     private final LocalStore store;
@@ -288,13 +287,13 @@ final class FollowerConnection {
         String refusal = refusalOf(hello);
         if (refusal != null) {
             log.warn("Refused pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath, refusal);
-            Protocol.writeHelloReply(replies.wire(), false, OWN_PID, refusal);
+            Protocol.writeHelloReply(replies.wire(), false, ThisProcess.PID, refusal);
             send(replies);
             return false;
         }
         // Established before the follower can know it: a follower that has its HELLO reply counts.
         established = true;
-        Protocol.writeHelloReply(replies.wire(), true, OWN_PID, "");
+        Protocol.writeHelloReply(replies.wire(), true, ThisProcess.PID, "");
         send(replies);
         // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
         socket.setSoTimeout(0);

@@ -19,7 +19,8 @@ final class LockHolder {
 
     /**
      * Returns the pid and command line of the process holding the lock of the LevelDB database in
-     * {@code dir}, or null if that cannot be told (no lock, not Linux, not readable).
+     * {@code dir}, or null if that cannot be told (no lock, not Linux, not readable) or it is this
+     * process (another of its maps, which serves LevelParty).
      */
     static String describe(Path dir) {
         try {
@@ -33,7 +34,7 @@ final class LockHolder {
                 String[] fields = line.trim().split("\\s+");
                 if (fields.length >= 6 && fields[1].equals("POSIX") && inodeOf(fields[5]) == inode) {
                     long pid = Long.parseLong(fields[4]);
-                    return "pid " + pid + commandLineOf(pid);
+                    return pid == ThisProcess.PID ? null : "pid " + pid + commandLineOf(pid);
                 }
             }
             return null;

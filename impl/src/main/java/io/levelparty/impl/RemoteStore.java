@@ -98,7 +98,6 @@ final class RemoteStore implements PartyStore {
      * registered, so failing every call in `calls` afterwards fails them all, the reader's own too.
      */
     private static final Logger log = LoggerFactory.getLogger(RemoteStore.class);
-    private static final long OWN_PID = ProcessHandle.current().pid();
     /** How long without a call before the watcher reads; also the longest a waiter parks at a time. */
     private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /**
@@ -219,7 +218,7 @@ final class RemoteStore implements PartyStore {
         // Encoded before connecting: Chronicle's first use in a process can take far longer than
         // the leader waits for a HELLO on a busy machine, and it should not count against it.
         FrameBuffer hello = new FrameBuffer();
-        Protocol.writeHello(hello.wire(), clientId, OWN_PID);
+        Protocol.writeHello(hello.wire(), clientId, ThisProcess.PID);
         AFUNIXSocket socket = AFUNIXSocket.newInstance();
         try {
             // SO_SNDTIMEO (which SO_TIMEOUT sets too) also bounds a connect to a listener whose
