@@ -15,10 +15,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.WireOut;
@@ -59,8 +59,6 @@ final class FollowerConnection {
      * reply, and the follower re-elects and resends (the request was not applied).
      */
     private static final Logger log = LoggerFactory.getLogger(FollowerConnection.class);
-    /** How long a new connection may take to send its HELLO. */
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** The longest frame a peer may send before its HELLO is accepted: a HELLO of any version fits. */
     private static final int MAX_HELLO_BYTES = 1 << 10;
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
@@ -82,6 +80,7 @@ final class FollowerConnection {
     private final LocalStore store;
     private final Path socketPath;
     private final LeaderServer.AllowedUsers allowedUsers;
+    private final PeerLimits limits;
     private final Consumer<FollowerConnection> onEnd;
     private final long peerPid;
     private final long peerUid;
@@ -118,17 +117,19 @@ final class FollowerConnection {
      */
     FollowerConnection(
             AFUNIXSocket socket, LocalStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
-            Consumer<FollowerConnection> onEnd) throws IOException {
+            PeerLimits limits, Consumer<FollowerConnection> onEnd) throws IOException {
         this.socket = socket;
         this.store = store;
         this.socketPath = socketPath;
         this.allowedUsers = allowedUsers;
+        this.limits = limits;
         this.onEnd = onEnd;
         AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
         this.peerPid = credentials.getPid();
         this.peerUid = credentials.getUid();
         this.input = new FrameReader(socket.getInputStream());
         input.limitBodyBytes(MAX_HELLO_BYTES); // until the peer has said who it is
+        input.limitIncompleteFrame(limits.handshakeTimeout().toNanos());
         this.out = socket.getOutputStream();
         this.thread = new Thread(this::run, "levelparty-leader-follower-" + peerPid);
         thread.setDaemon(true);
@@ -136,6 +137,11 @@ final class FollowerConnection {
 
     void start() {
         thread.start();
+    }
+
+    /** The user id of the process at the other end. */
+    long peerUid() {
+        return peerUid;
     }
 
     boolean isEstablished() {
@@ -172,6 +178,10 @@ final class FollowerConnection {
             sendRepliesSoFar();
         } catch (TermEndedException e) {
             log.debug("Closing the connection of follower pid {}: the store is closed", peerPid);
+        } catch (SocketTimeoutException e) {
+            // Only a send gets here (reads wait out quiet followers): the follower stopped reading.
+            log.warn("Closing the connection of follower pid {} (uid {}) at {}: it took no reply for {}", peerPid,
+                    peerUid, socketPath, limits.partialFrameTimeout());
         } catch (IOException e) {
             if (!closing) {
                 log.debug("Follower pid {} disconnected: {}", peerPid, e.toString());
@@ -268,13 +278,15 @@ final class FollowerConnection {
 
     /** Runs the handshake; returns whether the follower was accepted. */
     private boolean handshake() throws IOException {
-        socket.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+        // A quiet peer times out here; one that sends its HELLO a byte at a time is refused by the
+        // reader once the HELLO has been incomplete for as long.
+        socket.setSoTimeout(socketTimeoutMillis(limits.handshakeTimeout().toNanos()));
         Bytes<?> frame;
         try {
             frame = input.next();
         } catch (SocketTimeoutException e) {
             log.warn("Closing the connection of pid {} (uid {}) at {}: no handshake within {}", peerPid, peerUid,
-                    socketPath, HANDSHAKE_TIMEOUT);
+                    socketPath, limits.handshakeTimeout());
             return false;
         }
         if (frame == null) {
@@ -295,9 +307,11 @@ final class FollowerConnection {
         established = true;
         Protocol.writeHelloReply(replies.wire(), true, ThisProcess.PID, "");
         send(replies);
-        // From here on reads wait as long as the follower is quiet, and writes as long as it is slow.
-        socket.setSoTimeout(0);
+        // From here on a read waits as long as the follower is quiet between frames, but a frame
+        // must be complete, and a send taken, within the partial-frame timeout (see nextRequest).
+        socket.setSoTimeout(socketTimeoutMillis(limits.partialFrameTimeout().toNanos()));
         input.limitBodyBytes(Protocol.MAX_FRAME_BYTES);
+        input.limitIncompleteFrame(limits.partialFrameTimeout().toNanos());
         clientId = hello.clientId();
         // It stopped serving its cache under any earlier leader's lease before it connected.
         store.coherence().arrived(clientId);
@@ -324,7 +338,7 @@ final class FollowerConnection {
             if (!input.hasBufferedFrame() && !replies.isEmpty()) {
                 send(replies); // about to block reading: send the replies so far, in one write
             }
-            Bytes<?> frame = input.next();
+            Bytes<?> frame = nextRequest();
             if (frame == null) {
                 log.debug("Follower pid {} disconnected", peerPid);
                 return;
@@ -346,6 +360,37 @@ final class FollowerConnection {
                 send(replies);
             }
         }
+    }
+
+    /**
+     * Returns the next request's frame, or null if the follower disconnected, waiting for as long as
+     * the follower is quiet.
+     *
+     * @throws MalformedFrameException if a frame stays incomplete for the partial-frame timeout
+     */
+    private Bytes<?> nextRequest() throws IOException {
+        long limit = limits.partialFrameTimeout().toNanos();
+        boolean shortened = false;
+        try {
+            for (;;) {
+                try {
+                    return input.next(); // refuses a frame incomplete for longer than the limit
+                } catch (SocketTimeoutException quiet) {
+                    // Wait for the rest of a frame no longer than it has left; an idle follower waits in full.
+                    long waited = input.incompleteFrameNanos();
+                    shortened = waited > 0;
+                    socket.setSoTimeout(socketTimeoutMillis(shortened ? limit - waited : limit));
+                }
+            }
+        } finally {
+            if (shortened) {
+                socket.setSoTimeout(socketTimeoutMillis(limit)); // sends get the full timeout again
+            }
+        }
+    }
+
+    private static int socketTimeoutMillis(long nanos) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
     }
 
     /**

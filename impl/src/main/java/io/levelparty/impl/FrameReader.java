@@ -3,8 +3,10 @@ package io.levelparty.impl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
+import java.net.SocketTimeoutException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
@@ -38,6 +40,10 @@ final class FrameReader {
     private int end;
     /** The longest frame body accepted now. */
     private int maxBodyBytes = Protocol.MAX_FRAME_BYTES;
+    /** When the first buffered byte not yet returned in a frame arrived (or a frame was last returned), if any. */
+    private long incompleteSince;
+    /** How long a frame may stay incomplete once its first byte arrived. */
+    private long maxIncompleteNanos = Long.MAX_VALUE;
 
     FrameReader(InputStream in) {
         this.in = in;
@@ -69,8 +75,39 @@ final class FrameReader {
         }
         int bodyStart = start + Protocol.HEADER_BYTES;
         start = bodyStart + length;
+        if (start != end) {
+            // The bytes left begin the next frame; its wait counts from now, so that a peer whose
+            // pipelined frames keep the buffer busy is never taken for one that stopped mid-frame.
+            incompleteSince = System.nanoTime();
+        }
         view.readPositionRemaining(bodyStart, length);
         return view;
+    }
+
+    /**
+     * Returns for how long the bytes of an incomplete frame have been waiting for the rest, or 0 if
+     * no byte past the last returned frame is buffered.
+     */
+    long incompleteFrameNanos() {
+        return start == end ? 0 : Math.max(1, System.nanoTime() - incompleteSince);
+    }
+
+    /**
+     * From now on refuses a frame that stays incomplete for {@code maxNanos} after its first byte
+     * arrived, however its bytes trickle in. The check is made before each read and when a read
+     * times out, so the stream's read timeout bounds how late it comes.
+     */
+    void limitIncompleteFrame(long maxNanos) {
+        this.maxIncompleteNanos = maxNanos;
+    }
+
+    private void checkIncompleteFrame() throws MalformedFrameException {
+        long waited = incompleteFrameNanos();
+        if (waited >= maxIncompleteNanos) {
+            throw new MalformedFrameException("a frame begun " + TimeUnit.NANOSECONDS.toMillis(waited)
+                    + " ms ago is still incomplete, beyond the " + TimeUnit.NANOSECONDS.toMillis(maxIncompleteNanos)
+                    + " ms allowed");
+        }
     }
 
     /** Returns whether a whole frame is buffered, so that {@link #next()} returns it without blocking. */
@@ -138,9 +175,19 @@ final class FrameReader {
             System.arraycopy(data, 0, buffer, 0, end);
         }
         int want = Math.max(READ_CHUNK, frameBytes - (end - start));
-        int n = in.read(buffer, end, Math.min(want, buffer.length - end));
+        checkIncompleteFrame();
+        int n;
+        try {
+            n = in.read(buffer, end, Math.min(want, buffer.length - end));
+        } catch (SocketTimeoutException timeout) {
+            checkIncompleteFrame();
+            throw timeout;
+        }
         if (n < 0) {
             return false;
+        }
+        if (start == end && n > 0) {
+            incompleteSince = System.nanoTime();
         }
         end += n;
         return true;

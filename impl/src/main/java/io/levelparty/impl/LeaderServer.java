@@ -2,13 +2,13 @@ package io.levelparty.impl;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
-import io.levelparty.spi.PartyStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -50,7 +51,10 @@ final class LeaderServer implements AutoCloseable {
      *
      * Threads. One acceptor thread, and one thread per follower (FollowerConnection), all daemons:
      * blocking IO keeps each follower's requests in order, and a follower that is slow or stuck
-     * blocks only its own thread.
+     * blocks only its own thread. PeerLimits bound how many such threads exist, and for how long a
+     * peer that stopped mid-frame or stopped reading keeps one; users who may not connect get a
+     * small share, so that their connections, which wait for a HELLO to be refused, cannot crowd
+     * out the followers.
      *
      * Closing. (1) Stop the acceptor and close the server socket, after which the set of
      * connections can only shrink. The acceptor is woken by a connection close() makes itself: when
@@ -68,11 +72,8 @@ final class LeaderServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LeaderServer.class);
     /** How long the acceptor pauses when accept fails for a reason other than close, e.g. no file descriptors left. */
     private static final long ACCEPT_RETRY_MILLIS = 100;
-    /**
-     * The most connections served at once, each with its own thread: two per caching follower, so
-     * far above any real party, but a bound on what a peer that opens connections can take.
-     */
-    static final int MAX_CONNECTIONS = 1024;
+    /** How often at most the acceptor logs that it refused connections for lack of room. */
+    private static final long REFUSAL_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * How long close() waits to connect to its own acceptor (queued at once unless the backlog is
      * full), and then for the acceptor to end.
@@ -84,9 +85,13 @@ final class LeaderServer implements AutoCloseable {
     private final AFUNIXServerSocket serverSocket;
     private final Object socketFileKey;
     private final AllowedUsers allowedUsers;
+    private final PeerLimits limits;
     private final Set<FollowerConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptor;
+    /** Connections refused since the acceptor last logged it, and when it did; the acceptor's own. */
+    private int refusedUnlogged;
+    private long refusalLoggedAt = System.nanoTime() - REFUSAL_LOG_NANOS;
 
     /** The users who may connect: the leader's own, and {@code otherUids}. */
     record AllowedUsers(int ownUid, Set<Integer> otherUids) {
@@ -107,12 +112,13 @@ final class LeaderServer implements AutoCloseable {
 
     private LeaderServer(
             LocalStore store, Path socketPath, AFUNIXServerSocket serverSocket, Object socketFileKey,
-            AllowedUsers allowedUsers) {
+            AllowedUsers allowedUsers, PeerLimits limits) {
         this.store = store;
         this.socketPath = socketPath;
         this.serverSocket = serverSocket;
         this.socketFileKey = socketFileKey;
         this.allowedUsers = allowedUsers;
+        this.limits = limits;
         this.acceptor = new Thread(this::acceptFollowers, "levelparty-leader-acceptor");
         acceptor.setDaemon(true);
     }
@@ -124,17 +130,20 @@ final class LeaderServer implements AutoCloseable {
      * @throws IOException if the socket cannot be bound, or another process answers on the path
      */
     static LeaderServer start(LocalStore store, Path socketPath, Set<Integer> allowedUids) throws IOException {
-        return start(store, socketPath, allowedUids, OptionalInt.empty());
+        return start(store, socketPath, allowedUids, OptionalInt.empty(), PeerLimits.DEFAULT);
     }
 
     /**
-     * As {@link #start(PartyStore, Path, Set)}, but {@code ownUid}, when present, stands for this
-     * process's user id: tests use it to see real peers refused.
+     * As {@link #start(LocalStore, Path, Set)}, but {@code ownUid}, when present, stands for this
+     * process's user id, and {@code limits} replace the default ones: tests use them to see real
+     * peers refused and cut off.
      */
-    static LeaderServer start(LocalStore store, Path socketPath, Set<Integer> allowedUids, OptionalInt ownUid)
+    static LeaderServer start(
+            LocalStore store, Path socketPath, Set<Integer> allowedUids, OptionalInt ownUid, PeerLimits limits)
             throws IOException {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(allowedUids, "allowedUids");
+        Objects.requireNonNull(limits, "limits");
         removeStaleSocketFile(socketPath);
         AFUNIXServerSocket serverSocket = AFUNIXServerSocket.newInstance();
         boolean bound = false;
@@ -154,7 +163,7 @@ final class LeaderServer implements AutoCloseable {
                     ? ownUid.getAsInt()
                     : (Integer) Files.getAttribute(socketPath, "unix:uid", NOFOLLOW_LINKS);
             LeaderServer server =
-                    new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids));
+                    new LeaderServer(store, socketPath, serverSocket, fileKey, new AllowedUsers(uid, allowedUids), limits);
             server.acceptor.start();
             log.debug("Leader pid {} serving {}, which admits {}", ProcessHandle.current().pid(), socketPath,
                     server.allowedUsers);
@@ -218,11 +227,16 @@ final class LeaderServer implements AutoCloseable {
     }
 
     private static final AtomicBoolean REHEARSAL_STARTED = new AtomicBoolean();
+    private static final String REHEARSAL_PREFIX = "levelparty-rehearsal-";
 
-    private static void rehearse() {
+    /** Rehearses at once, on the calling thread. */
+    static void rehearse() {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("levelparty-rehearsal");
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            deleteRehearsalsOfDeadProcesses(tmp);
+            // Named after this process, so that whoever rehearses next deletes it should this process be killed.
+            dir = Files.createTempDirectory(tmp, REHEARSAL_PREFIX + ThisProcess.PID + "-");
             Path socket = dir.resolve("party.sock");
             LocalStore store = LocalStore.tryOpen(dir.resolve("db"));
             try {
@@ -247,6 +261,22 @@ final class LeaderServer implements AutoCloseable {
             if (dir != null) {
                 deleteQuietly(dir);
             }
+        }
+    }
+
+    /** Deletes the rehearsal directories in {@code tmp} of this user's processes that ended before deleting them. */
+    private static void deleteRehearsalsOfDeadProcesses(Path tmp) {
+        try (DirectoryStream<Path> rehearsals = Files.newDirectoryStream(tmp, REHEARSAL_PREFIX + "*")) {
+            for (Path dir : rehearsals) {
+                String[] parts = dir.getFileName().toString().substring(REHEARSAL_PREFIX.length()).split("-", 2);
+                if (parts.length == 2 && parts[0].matches("[0-9]{1,18}")
+                        && ProcessHandle.of(Long.parseLong(parts[0])).isEmpty()
+                        && ((Number) Files.getAttribute(dir, "unix:uid", NOFOLLOW_LINKS)).longValue() == ThisProcess.UID) {
+                    deleteQuietly(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("Could not look for abandoned rehearsals in {}: {}", tmp, e.toString());
         }
     }
 
@@ -328,14 +358,15 @@ final class LeaderServer implements AutoCloseable {
                 closeQuietly(socket); // close()'s wake-up call, or a follower just too late
                 return;
             }
-            if (connections.size() >= MAX_CONNECTIONS) {
-                log.warn("Leader at {} refused a connection: it serves {} already", socketPath, MAX_CONNECTIONS);
-                closeQuietly(socket);
-                continue;
-            }
             try {
                 FollowerConnection connection =
-                        new FollowerConnection(socket, store, socketPath, allowedUsers, connections::remove);
+                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, connections::remove);
+                String full = roomFor(connection.peerUid());
+                if (full != null) {
+                    closeQuietly(socket);
+                    logRefusal(full);
+                    continue;
+                }
                 connections.add(connection);
                 try {
                     connection.start();
@@ -350,6 +381,39 @@ final class LeaderServer implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Returns why no further connection of user {@code uid} is served now, or null if one is. */
+    private String roomFor(long uid) {
+        if (connections.size() >= limits.maxConnections()) {
+            return "it serves " + limits.maxConnections() + " connections already";
+        }
+        if (allowedUsers.allows(uid)) {
+            return null;
+        }
+        // A user who may not connect is only told so after its HELLO; meanwhile its connections
+        // take threads, which this share keeps from crowding out the followers.
+        int foreign = 0;
+        for (FollowerConnection connection : connections) {
+            if (!allowedUsers.allows(connection.peerUid())) {
+                foreign++;
+            }
+        }
+        return foreign >= limits.maxForeignConnections()
+                ? "it waits for the handshakes of " + foreign + " connections of users who may not connect already"
+                        + " (this one of user id " + uid + ")"
+                : null;
+    }
+
+    /** Logs a refused connection, at most once per {@link #REFUSAL_LOG_NANOS}, counting those not logged. */
+    private void logRefusal(String why) {
+        refusedUnlogged++;
+        long now = System.nanoTime();
+        if (now - refusalLoggedAt >= REFUSAL_LOG_NANOS) {
+            log.warn("Leader at {} refused {} connection(s): {}", socketPath, refusedUnlogged, why);
+            refusedUnlogged = 0;
+            refusalLoggedAt = now;
         }
     }
 

@@ -161,8 +161,9 @@ import net.openhft.chronicle.wire.WireOut;
  *   <li>The leader cuts a PAGE to what fits a frame; it answers RESULT_TOO_LARGE only when the
  *       first entry alone does not fit.
  *   <li>The leader closes a connection that sends no HELLO within
- *       {@link FollowerConnection#HANDSHAKE_TIMEOUT}. A follower waits for each reply, the
- *       handshake's included, at most its request timeout.
+ *       {@link PeerLimits#handshakeTimeout()}, one whose frame stays incomplete for longer than
+ *       {@link PeerLimits#partialFrameTimeout()}, and one that takes no reply for as long. A
+ *       follower waits for each reply, the handshake's included, at most its request timeout.
  * </ul>
  */
 final class Protocol {

@@ -176,7 +176,7 @@ class LeaderServerTest {
         LocalStore store = LocalStore.tryOpen(dir.resolve("db2"));
         Path socket = dir.resolve("uid.sock");
         // This server takes otherUid for its own user and allows no one else: the real peer is a stranger.
-        try (LeaderServer strict = LeaderServer.start(store, socket, Set.of(), OptionalInt.of(otherUid))) {
+        try (LeaderServer strict = LeaderServer.start(store, socket, Set.of(), OptionalInt.of(otherUid), PeerLimits.DEFAULT)) {
             PartyProtocolException refused = assertThrows(PartyProtocolException.class,
                     () -> RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID()));
             assertTrue(refused.getMessage().contains("user id " + realUid), refused.getMessage());
@@ -187,7 +187,7 @@ class LeaderServerTest {
             store.close();
         }
         store = LocalStore.tryOpen(dir.resolve("db2"));
-        try (LeaderServer allowing = LeaderServer.start(store, socket, Set.of(realUid), OptionalInt.of(otherUid));
+        try (LeaderServer allowing = LeaderServer.start(store, socket, Set.of(realUid), OptionalInt.of(otherUid), PeerLimits.DEFAULT);
                 RemoteStore admitted = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID())) {
             admitted.put(b("k"), b("v"));
             assertEquals(1, allowing.followerCount());

@@ -81,6 +81,23 @@ final class RawPeer implements AutoCloseable {
         return reply;
     }
 
+    /** Returns whether the leader has closed the connection, without waiting; what it sent before is dropped. */
+    boolean isClosedByLeader() throws IOException {
+        try {
+            while (socket.getInputStream().available() > 0) {
+                socket.getInputStream().read();
+            }
+            socket.setSoTimeout(1);
+            return socket.getInputStream().read() < 0;
+        } catch (SocketTimeoutException open) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        } finally {
+            socket.setSoTimeout((int) Poll.DEADLINE.toMillis());
+        }
+    }
+
     /** Checks that the leader closes the connection: end of stream, or a reset (it had unread bytes of ours). */
     void assertClosedByLeader() {
         byte[] buffer = new byte[1024];
