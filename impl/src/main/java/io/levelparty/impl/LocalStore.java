@@ -107,11 +107,16 @@ final class LocalStore implements PartyStore {
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
     static LocalStore tryOpen(Path dir) {
+        // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
+        LogRecoveryCheck logs = LogRecoveryCheck.before(dir);
+        LocalStore store = null;
         try {
             NativeOptions options = new NativeOptions().createIfMissing(true).writeBufferSize(WRITE_BUFFER_BYTES);
             NativeDB db = NativeDB.open(options, dir.toFile());
             try {
-                return new LocalStore(dir, db);
+                store = new LocalStore(dir, db);
+                logs.opened();
+                return store;
             } catch (IOException | RuntimeException e) {
                 db.delete(); // releases the lock, so the election can go on without this process
                 throw e;
@@ -121,6 +126,10 @@ final class LocalStore implements PartyStore {
                 return null;
             }
             throw new PartyUnavailableException("Cannot open LevelDB in " + dir + ": " + e.getMessage(), e);
+        } finally {
+            if (store == null) {
+                logs.discard();
+            }
         }
     }
 
