@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import net.openhft.chronicle.bytes.Bytes;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +124,7 @@ final class CacheLease implements AutoCloseable {
     private Long requestLease(RemoteStore.Link link) throws IOException {
         try {
             FrameBuffer request = new FrameBuffer();
-            Protocol.writeLease(request.wire(), 1);
+            Protocol.writeLease(request, 1);
             long askedAt = System.nanoTime();
             request.writeTo(link.socket().getOutputStream());
             Reply grant = new Reply();
@@ -159,8 +158,8 @@ final class CacheLease implements AutoCloseable {
         }
     }
 
-    private Bytes<?> nextFrame(RemoteStore.Link link) throws IOException {
-        Bytes<?> frame = link.input().next();
+    private FrameBody nextFrame(RemoteStore.Link link) throws IOException {
+        FrameBody frame = link.input().next();
         if (frame == null) {
             throw new EOFException("The leader at " + socketPath + " closed the lease connection");
         }
@@ -171,7 +170,7 @@ final class CacheLease implements AutoCloseable {
         long processed = 0;
         long acknowledged = 0;
         while (!closed) {
-            Bytes<?> frame;
+            FrameBody frame;
             try {
                 frame = input.next();
             } catch (SocketTimeoutException quiet) {
@@ -193,7 +192,7 @@ final class CacheLease implements AutoCloseable {
             }
             expiresAt = reply.stamp + leaseNanos; // after the drops: the stamp vouches for them
             if (processed > acknowledged && !input.hasBufferedFrame()) {
-                Protocol.writeAck(acks.wire(), processed); // one ACK for all INVALIDATEs read so far
+                Protocol.writeAck(acks, processed); // one ACK for all INVALIDATEs read so far
                 acks.writeTo(out);
                 acknowledged = processed;
             }

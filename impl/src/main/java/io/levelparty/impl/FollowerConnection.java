@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.slf4j.Logger;
@@ -221,16 +219,16 @@ final class FollowerConnection {
                     @Override
                     public void accept(Event event) throws IOException {
                         try {
-                            Protocol.writeEvent(frames.wire(), event.seq(), event.writes());
+                            Protocol.writeEvent(frames, event.seq(), event.writes());
                         } catch (FrameTooLargeException e) {
-                            Protocol.writeEventsLost(frames.wire()); // said, rather than lost silently
+                            Protocol.writeEventsLost(frames); // said, rather than lost silently
                         }
                         sendEvents(frames);
                     }
 
                     @Override
                     public void gap(Change.GapReason reason) throws IOException {
-                        Protocol.writeEventsLost(frames.wire());
+                        Protocol.writeEventsLost(frames);
                         sendEvents(frames);
                     }
                 });
@@ -281,7 +279,7 @@ final class FollowerConnection {
         // A quiet peer times out here; one that sends its HELLO a byte at a time is refused by the
         // reader once the HELLO has been incomplete for as long.
         socket.setSoTimeout(socketTimeoutMillis(limits.handshakeTimeout().toNanos()));
-        Bytes<?> frame;
+        FrameBody frame;
         try {
             frame = input.next();
         } catch (SocketTimeoutException e) {
@@ -299,13 +297,13 @@ final class FollowerConnection {
         String refusal = refusalOf(hello);
         if (refusal != null) {
             log.warn("Refused pid {} (uid {}) at {}: {}", peerPid, peerUid, socketPath, refusal);
-            Protocol.writeHelloReply(replies.wire(), false, ThisProcess.PID, refusal);
+            Protocol.writeHelloReply(replies, false, ThisProcess.PID, refusal);
             send(replies);
             return false;
         }
         // Established before the follower can know it: a follower that has its HELLO reply counts.
         established = true;
-        Protocol.writeHelloReply(replies.wire(), true, ThisProcess.PID, "");
+        Protocol.writeHelloReply(replies, true, ThisProcess.PID, "");
         send(replies);
         // From here on a read waits as long as the follower is quiet between frames, but a frame
         // must be complete, and a send taken, within the partial-frame timeout (see nextRequest).
@@ -338,7 +336,7 @@ final class FollowerConnection {
             if (!input.hasBufferedFrame() && !replies.isEmpty()) {
                 send(replies); // about to block reading: send the replies so far, in one write
             }
-            Bytes<?> frame = nextRequest();
+            FrameBody frame = nextRequest();
             if (frame == null) {
                 log.debug("Follower pid {} disconnected", peerPid);
                 return;
@@ -368,7 +366,7 @@ final class FollowerConnection {
      *
      * @throws MalformedFrameException if a frame stays incomplete for the partial-frame timeout
      */
-    private Bytes<?> nextRequest() throws IOException {
+    private FrameBody nextRequest() throws IOException {
         long limit = limits.partialFrameTimeout().toNanos();
         boolean shortened = false;
         try {
@@ -477,7 +475,7 @@ final class FollowerConnection {
         LeaseConnection granted = coherence.grant(
                 (slot, token) -> new LeaseConnection(slot, token, peerPid, socket, out, coherence));
         if (granted == null) {
-            Protocol.writeErrorReply(replies.wire(), id, ErrorKind.UNAVAILABLE, "The leader at " + socketPath
+            Protocol.writeErrorReply(replies, id, ErrorKind.UNAVAILABLE, "The leader at " + socketPath
                     + " serves at most " + CacheCoherence.MAX_LEASES + " caching followers; this one reads uncached");
             send(replies);
             return;
@@ -489,7 +487,7 @@ final class FollowerConnection {
             }
             // Recorded before it is granted: a successor must know of every lease that may be fresh.
             store.recordLease(granted.token(), clientId, peerPid);
-            Protocol.writeGrantReply(replies.wire(), id, granted.token(), CacheCoherence.LEASE_NANOS);
+            Protocol.writeGrantReply(replies, id, granted.token(), CacheCoherence.LEASE_NANOS);
             send(replies);
             log.debug("Follower pid {} holds cache lease slot {}", peerPid, granted.slot());
             granted.serve(input, leaseRequest);
@@ -504,7 +502,7 @@ final class FollowerConnection {
 
     /** Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and appends the reply. */
     private void execute(Request r, WriteCommand<?> write) {
-        WireOut wire = replies.wire();
+        FrameBuffer wire = replies;
         try {
             if (write != null) {
                 applyAndReply(wire, r, write);
@@ -540,7 +538,7 @@ final class FollowerConnection {
     }
 
     /** Answers GET, with CACHEABLE when the follower's lease lets it cache the value (see {@link CacheCoherence}). */
-    private void get(WireOut wire, long id, byte[] key) {
+    private void get(FrameBuffer wire, long id, byte[] key) {
         LeaseConnection bound = lease;
         if (bound == null || !bound.isLive()) {
             Protocol.writeValueReply(wire, id, store.get(key));
@@ -552,7 +550,7 @@ final class FollowerConnection {
         Protocol.writeValueReply(wire, id, value, coherence.cacheableAfterRead(key, epoch));
     }
 
-    private void bind(WireOut wire, long id, long token) {
+    private void bind(FrameBuffer wire, long id, long token) {
         LeaseConnection found = store.coherence().leaseOf(token);
         if (found == null) {
             Protocol.writeErrorReply(wire, id, ErrorKind.UNAVAILABLE, "No live cache lease " + token + " at the leader "
@@ -563,7 +561,7 @@ final class FollowerConnection {
         Protocol.writeDoneReply(wire, id);
     }
 
-    private void applyAndReply(WireOut wire, Request r, WriteCommand<?> write) {
+    private void applyAndReply(FrameBuffer wire, Request r, WriteCommand<?> write) {
         for (byte[] key : write.keys()) {
             userKey(key);
         }
@@ -589,7 +587,7 @@ final class FollowerConnection {
     }
 
     /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */
-    private static void writePage(WireOut wire, long id, List<StoreEntry> page) {
+    private static void writePage(FrameBuffer wire, long id, List<StoreEntry> page) {
         int fit = Protocol.entriesThatFit(page);
         if (fit == 0 && !page.isEmpty()) {
             throw new FrameTooLargeException("the entry of the next key does not fit a frame");

@@ -7,7 +7,6 @@ import java.net.SocketTimeoutException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
-import net.openhft.chronicle.bytes.Bytes;
 
 /**
  * Reads {@linkplain Protocol frames} from a socket's input stream. A read asks for
@@ -32,8 +31,8 @@ final class FrameReader {
 
     private final InputStream in;
     private byte[] buffer;
-    /** A Chronicle view of {@link #buffer}, positioned on the body of the frame last returned. */
-    private Bytes<byte[]> view;
+    /** The body of the frame last returned, a window on {@link #buffer}. */
+    private final FrameBody body = new FrameBody();
     /** The first byte not yet returned in a frame. */
     private int start;
     /** The end of the bytes read so far. */
@@ -51,15 +50,15 @@ final class FrameReader {
     }
 
     /**
-     * Returns the body of the next frame, reading from the stream as needed. The returned bytes'
-     * readable range is exactly the body; they are valid until the next call.
+     * Returns the body of the next frame, reading from the stream as needed; it is valid until the
+     * next call.
      *
      * @return the body, or {@code null} if the stream ended between frames
      * @throws MalformedFrameException if a frame header is invalid or the stream ends within a frame
      * @throws IOException if reading fails; after a {@link java.net.SocketTimeoutException} the
      *     reader is intact and the call may be repeated
      */
-    Bytes<byte[]> next() throws IOException {
+    FrameBody next() throws IOException {
         if (start == end && buffer.length > RETAINED_CAPACITY) {
             allocate(INITIAL_CAPACITY);
         }
@@ -80,8 +79,8 @@ final class FrameReader {
             // pipelined frames keep the buffer busy is never taken for one that stopped mid-frame.
             incompleteSince = System.nanoTime();
         }
-        view.readPositionRemaining(bodyStart, length);
-        return view;
+        body.reset(buffer, bodyStart, length);
+        return body;
     }
 
     /**
@@ -195,8 +194,5 @@ final class FrameReader {
 
     private void allocate(int capacity) {
         buffer = new byte[capacity];
-        view = Bytes.wrapForRead(buffer);
-        // Handed between threads (see the class comment); each hand-over is ordered by the connection's setup.
-        view.singleThreadedCheckDisabled(true);
     }
 }

@@ -179,8 +179,8 @@ final class LeaderServer implements AutoCloseable {
 
     /**
      * Loads, once per process, what serving followers needs on first use: junixsocket's native
-     * library and server socket, and Chronicle Wire with the handshake's frames, read and written
-     * as a leader does. Their first use takes from half a second to several seconds on a busy
+     * library and server socket, and the handshake's frames, read and written as a leader does.
+     * Their first use takes from a tenth of a second to seconds on a busy
      * machine; done before this process competes for a directory's lock, it keeps a process that
      * wins the lock just after starting from making every follower wait for its start-up (which the
      * failover chaos test saw take 8.7 s). Failures are left for the real use to report.
@@ -195,11 +195,11 @@ final class LeaderServer implements AutoCloseable {
             try {
                 AFUNIXServerSocket.newInstance().close();
                 FrameBuffer hello = new FrameBuffer();
-                Protocol.writeHello(hello.wire(), new UUID(0, 0), 0);
+                Protocol.writeHello(hello, new UUID(0, 0), 0);
                 ByteArrayOutputStream frames = new ByteArrayOutputStream();
                 hello.writeTo(frames);
                 Protocol.readHello(new FrameReader(new ByteArrayInputStream(frames.toByteArray())).next());
-                Protocol.writeHelloReply(new FrameBuffer().wire(), true, 0, "");
+                Protocol.writeHelloReply(new FrameBuffer(), true, 0, "");
             } catch (IOException | RuntimeException e) {
                 log.debug("Preparing to serve followers failed: {}", e.toString());
             }

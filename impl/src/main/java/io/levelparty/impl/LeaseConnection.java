@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import net.openhft.chronicle.bytes.Bytes;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +84,7 @@ final class LeaseConnection {
                 List<byte[]> part = keys.subList(from, from + Protocol.keysThatFit(keys, from));
                 long seq = sentSeq + 1;
                 sentSeq = seq; // before the frame leaves: its ACK may come back at once
-                if (!send(stamp -> Protocol.writeInvalidate(frames.wire(), seq, stamp, part))) {
+                if (!send(stamp -> Protocol.writeInvalidate(frames, seq, stamp, part))) {
                     return 0;
                 }
                 from += part.size();
@@ -160,7 +159,7 @@ final class LeaseConnection {
         sendLock.lock();
         try {
             if (now || System.nanoTime() - lastStamp >= CacheCoherence.HEARTBEAT_NANOS) {
-                send(stamp -> Protocol.writeHeartbeat(frames.wire(), stamp));
+                send(stamp -> Protocol.writeHeartbeat(frames, stamp));
             }
         } finally {
             sendLock.unlock();
@@ -179,7 +178,7 @@ final class LeaseConnection {
             socket.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(CacheCoherence.HEARTBEAT_NANOS)));
             heartbeat(true); // the follower starts its lease with it
             while (!ended) {
-                Bytes<?> frame;
+                FrameBody frame;
                 try {
                     frame = input.next();
                 } catch (SocketTimeoutException quiet) {

@@ -7,10 +7,6 @@ import io.levelparty.spi.StoreWrite;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.wire.BinaryWireCode;
-import net.openhft.chronicle.wire.ValueOut;
-import net.openhft.chronicle.wire.WireOut;
 
 /**
  * The protocol a leader and its followers speak over the Unix socket: this javadoc is its
@@ -35,7 +31,11 @@ import net.openhft.chronicle.wire.WireOut;
  * and nothing it sent in that frame takes effect.
  *
  * <p>The body is a field-less Chronicle Wire binary document: a sequence of typed values, in the
- * order listed for its type, each encoded as Chronicle's {@code BinaryWire} writes it:
+ * order listed for its type, each encoded as Chronicle's {@code BinaryWire} writes it (the tests
+ * check this byte for byte). {@link FrameBuffer} and {@link FrameBody} encode and decode them
+ * directly: Chronicle's own library costs a process a third of a second at start-up, loads
+ * native code through JNA and jnr-ffi, and asks for a dozen JVM flags, for what is a few typed
+ * values.
  * <pre>
  *   int8         0xA4, 1 byte
  *   int32        0xA6, 4 bytes little-endian
@@ -45,7 +45,7 @@ import net.openhft.chronicle.wire.WireOut;
  *   bytes?       bytes, or 0xBB for null
  *   uuid         0xA0, the most then the least significant 8 bytes, each little-endian
  *   text         0xE0+n and n bytes (n &lt; 32), or 0xB8, n as a stop-bit number, and n bytes:
- *                Chronicle's UTF-8
+ *                Chronicle's UTF-8, which encodes each UTF-16 unit on its own in 1 to 3 bytes
  * </pre>
  * The first value of every body is the message type, an int8. Decoding is strict: each value must
  * carry exactly the code above (Chronicle's own readers convert between types and read past the
@@ -197,6 +197,26 @@ final class Protocol {
 
     private Protocol() {}
 
+    /** The value codes of the body encoding (see Frames). */
+    static final class Code {
+        static final int BYTES_LENGTH8 = 0x80;
+        static final int BYTES_LENGTH16 = 0x81;
+        static final int BYTES_LENGTH32 = 0x82;
+        static final int U8_ARRAY = 0x8A;
+        static final int UUID = 0xA0;
+        static final int INT8 = 0xA4;
+        static final int INT32 = 0xA6;
+        static final int INT64 = 0xA7;
+        static final int FALSE = 0xB0;
+        static final int TRUE = 0xB1;
+        static final int STRING_ANY = 0xB8;
+        static final int NULL = 0xBB;
+        static final int STRING_0 = 0xE0;
+        static final int STRING_31 = 0xFF;
+
+        private Code() {}
+    }
+
     /** The type of a frame: its first value. */
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
@@ -312,64 +332,60 @@ final class Protocol {
 
     // ---------------------------------------------------------------- writing
 
-    static void writeHello(WireOut wire, UUID clientId, long pid) {
-        long start = beginFrame(wire, MessageType.HELLO);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt32(VERSION);
+    static void writeHello(FrameBuffer out, UUID clientId, long pid) {
+        int start = beginFrame(out, MessageType.HELLO);
+        out.int32(VERSION);
         out.uuid(clientId);
-        out.fixedInt64(pid);
-        endFrame(wire, start);
+        out.int64(pid);
+        endFrame(out, start);
     }
 
-    static void writeHelloReply(WireOut wire, boolean accepted, long pid, String message) {
-        long start = beginFrame(wire, MessageType.HELLO_REPLY);
-        ValueOut out = wire.getValueOut();
+    static void writeHelloReply(FrameBuffer out, boolean accepted, long pid, String message) {
+        int start = beginFrame(out, MessageType.HELLO_REPLY);
         out.bool(accepted);
-        out.fixedInt32(VERSION);
-        out.fixedInt64(pid);
+        out.int32(VERSION);
+        out.int64(pid);
         out.text(message);
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
-    static void writeGet(WireOut wire, long id, byte[] key) {
+    static void writeGet(FrameBuffer out, long id, byte[] key) {
         checkPayload(key.length);
-        long start = beginFrameWithId(wire, MessageType.GET, id);
-        wire.getValueOut().bytes(key);
-        endFrame(wire, start);
+        int start = beginFrameWithId(out, MessageType.GET, id);
+        out.bytes(key);
+        endFrame(out, start);
     }
 
-    static void writePut(WireOut wire, long id, long seq, long ackedUpTo, byte[] key, byte[] value) {
+    static void writePut(FrameBuffer out, long id, long seq, long ackedUpTo, byte[] key, byte[] value) {
         checkPayload((long) key.length + value.length);
-        long start = beginWrite(wire, MessageType.PUT, id, seq, ackedUpTo);
-        ValueOut out = wire.getValueOut();
+        int start = beginWrite(out, MessageType.PUT, id, seq, ackedUpTo);
         out.bytes(key);
         out.bytes(value);
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
-    static void writeDelete(WireOut wire, long id, long seq, long ackedUpTo, byte[] key) {
+    static void writeDelete(FrameBuffer out, long id, long seq, long ackedUpTo, byte[] key) {
         checkPayload(key.length);
-        long start = beginWrite(wire, MessageType.DELETE, id, seq, ackedUpTo);
-        wire.getValueOut().bytes(key);
-        endFrame(wire, start);
+        int start = beginWrite(out, MessageType.DELETE, id, seq, ackedUpTo);
+        out.bytes(key);
+        endFrame(out, start);
     }
 
     static void writeCompareAndSet(
-            WireOut wire, long id, long seq, long ackedUpTo, byte[] key, byte[] expected, byte[] update) {
+            FrameBuffer out, long id, long seq, long ackedUpTo, byte[] key, byte[] expected, byte[] update) {
         checkPayload((long) key.length + lengthOf(expected) + lengthOf(update));
-        long start = beginWrite(wire, MessageType.CAS, id, seq, ackedUpTo);
-        ValueOut out = wire.getValueOut();
+        int start = beginWrite(out, MessageType.CAS, id, seq, ackedUpTo);
         out.bytes(key);
-        writeNullable(out, expected);
-        writeNullable(out, update);
-        endFrame(wire, start);
+        out.nullableBytes(expected);
+        out.nullableBytes(update);
+        endFrame(out, start);
     }
 
-    static void writeBatch(WireOut wire, long id, long seq, long ackedUpTo, List<StoreWrite> writes) {
+    static void writeBatch(FrameBuffer out, long id, long seq, long ackedUpTo, List<StoreWrite> writes) {
         checkPayload(payloadOf(writes));
-        long start = beginWrite(wire, MessageType.BATCH, id, seq, ackedUpTo);
-        writeWrites(wire.getValueOut(), writes);
-        endFrame(wire, start);
+        int start = beginWrite(out, MessageType.BATCH, id, seq, ackedUpTo);
+        writeWrites(out, writes);
+        endFrame(out, start);
     }
 
     private static long payloadOf(List<StoreWrite> writes) {
@@ -380,77 +396,71 @@ final class Protocol {
         return payload;
     }
 
-    private static void writeWrites(ValueOut out, List<StoreWrite> writes) {
-        out.fixedInt32(writes.size());
+    private static void writeWrites(FrameBuffer out, List<StoreWrite> writes) {
+        out.int32(writes.size());
         for (StoreWrite write : writes) {
             out.bytes(write.key());
-            writeNullable(out, write.value());
+            out.nullableBytes(write.value());
         }
     }
 
-    static void writeNavigate(WireOut wire, long id, byte[] key, Relation relation) {
+    static void writeNavigate(FrameBuffer out, long id, byte[] key, Relation relation) {
         checkPayload(lengthOf(key));
-        long start = beginFrameWithId(wire, MessageType.NAVIGATE, id);
-        ValueOut out = wire.getValueOut();
-        writeNullable(out, key);
-        out.fixedInt8((byte) relation.ordinal());
-        endFrame(wire, start);
+        int start = beginFrameWithId(out, MessageType.NAVIGATE, id);
+        out.nullableBytes(key);
+        out.int8((byte) relation.ordinal());
+        endFrame(out, start);
     }
 
-    static void writeScan(WireOut wire, long id, KeyRange range, boolean descending, int limit) {
+    static void writeScan(FrameBuffer out, long id, KeyRange range, boolean descending, int limit) {
         checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
-        long start = beginFrameWithId(wire, MessageType.SCAN, id);
-        ValueOut out = wire.getValueOut();
+        int start = beginFrameWithId(out, MessageType.SCAN, id);
         writeRange(out, range);
         out.bool(descending);
-        out.fixedInt32(limit);
-        endFrame(wire, start);
+        out.int32(limit);
+        endFrame(out, start);
     }
 
-    static void writeCount(WireOut wire, long id, KeyRange range) {
+    static void writeCount(FrameBuffer out, long id, KeyRange range) {
         checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
-        long start = beginFrameWithId(wire, MessageType.COUNT, id);
-        writeRange(wire.getValueOut(), range);
-        endFrame(wire, start);
+        int start = beginFrameWithId(out, MessageType.COUNT, id);
+        writeRange(out, range);
+        endFrame(out, start);
     }
 
-    static void writePing(WireOut wire, long id) {
-        endFrame(wire, beginFrameWithId(wire, MessageType.PING, id));
+    static void writePing(FrameBuffer out, long id) {
+        endFrame(out, beginFrameWithId(out, MessageType.PING, id));
     }
 
-    static void writeSubscribe(WireOut wire, long id) {
-        endFrame(wire, beginFrameWithId(wire, MessageType.SUBSCRIBE, id));
+    static void writeSubscribe(FrameBuffer out, long id) {
+        endFrame(out, beginFrameWithId(out, MessageType.SUBSCRIBE, id));
     }
 
-    static void writeEvent(WireOut wire, long seq, List<StoreWrite> writes) {
+    static void writeEvent(FrameBuffer out, long seq, List<StoreWrite> writes) {
         checkPayload(payloadOf(writes));
-        long start = beginFrame(wire, MessageType.EVENT);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt64(seq);
+        int start = beginFrame(out, MessageType.EVENT);
+        out.int64(seq);
         writeWrites(out, writes);
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
-    static void writeLease(WireOut wire, long id) {
-        endFrame(wire, beginFrameWithId(wire, MessageType.LEASE, id));
+    static void writeLease(FrameBuffer out, long id) {
+        endFrame(out, beginFrameWithId(out, MessageType.LEASE, id));
     }
 
-    static void writeBind(WireOut wire, long id, long token) {
-        long start = beginFrameWithId(wire, MessageType.BIND, id);
-        wire.getValueOut().fixedInt64(token);
-        endFrame(wire, start);
+    static void writeBind(FrameBuffer out, long id, long token) {
+        writeOneInt64(out, MessageType.BIND, id, token);
     }
 
-    static void writeGrantReply(WireOut wire, long id, long token, long leaseNanos) {
-        long start = beginFrameWithId(wire, MessageType.GRANT, id);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt64(token);
-        out.fixedInt64(leaseNanos);
-        endFrame(wire, start);
+    static void writeGrantReply(FrameBuffer out, long id, long token, long leaseNanos) {
+        int start = beginFrameWithId(out, MessageType.GRANT, id);
+        out.int64(token);
+        out.int64(leaseNanos);
+        endFrame(out, start);
     }
 
-    static void writeAck(WireOut wire, long seq) {
-        endFrame(wire, beginFrameWithId(wire, MessageType.ACK, seq));
+    static void writeAck(FrameBuffer out, long seq) {
+        endFrame(out, beginFrameWithId(out, MessageType.ACK, seq));
     }
 
     /**
@@ -458,85 +468,86 @@ final class Protocol {
      *
      * @throws FrameTooLargeException if the keys do not fit one frame: see {@link #keysThatFit}
      */
-    static void writeInvalidate(WireOut wire, long seq, long stamp, List<byte[]> keys) {
-        long start = beginFrame(wire, MessageType.INVALIDATE);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt64(seq);
-        out.fixedInt64(stamp);
-        out.fixedInt32(keys.size());
+    static void writeInvalidate(FrameBuffer out, long seq, long stamp, List<byte[]> keys) {
+        int start = beginFrame(out, MessageType.INVALIDATE);
+        out.int64(seq);
+        out.int64(stamp);
+        out.int32(keys.size());
         for (byte[] key : keys) {
             out.bytes(key);
         }
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
-    static void writeHeartbeat(WireOut wire, long stamp) {
-        long start = beginFrame(wire, MessageType.HEARTBEAT);
-        wire.getValueOut().fixedInt64(stamp);
-        endFrame(wire, start);
+    static void writeHeartbeat(FrameBuffer out, long stamp) {
+        int start = beginFrame(out, MessageType.HEARTBEAT);
+        out.int64(stamp);
+        endFrame(out, start);
     }
 
-    static void writeEventsLost(WireOut wire) {
-        endFrame(wire, beginFrame(wire, MessageType.EVENTS_LOST));
+    static void writeEventsLost(FrameBuffer out) {
+        endFrame(out, beginFrame(out, MessageType.EVENTS_LOST));
     }
 
-    static void writeValueReply(WireOut wire, long id, byte[] value) {
-        writeValueReply(wire, id, value, false);
+    static void writeValueReply(FrameBuffer out, long id, byte[] value) {
+        writeValueReply(out, id, value, false);
     }
 
     /** Writes VALUE, or CACHEABLE if {@code cacheable}. */
-    static void writeValueReply(WireOut wire, long id, byte[] value, boolean cacheable) {
+    static void writeValueReply(FrameBuffer out, long id, byte[] value, boolean cacheable) {
         checkPayload(lengthOf(value));
-        long start = beginFrameWithId(wire, cacheable ? MessageType.CACHEABLE : MessageType.VALUE, id);
-        writeNullable(wire.getValueOut(), value);
-        endFrame(wire, start);
+        int start = beginFrameWithId(out, cacheable ? MessageType.CACHEABLE : MessageType.VALUE, id);
+        out.nullableBytes(value);
+        endFrame(out, start);
     }
 
-    static void writeFlagReply(WireOut wire, long id, boolean flag) {
-        long start = beginFrameWithId(wire, MessageType.FLAG, id);
-        wire.getValueOut().bool(flag);
-        endFrame(wire, start);
+    static void writeFlagReply(FrameBuffer out, long id, boolean flag) {
+        int start = beginFrameWithId(out, MessageType.FLAG, id);
+        out.bool(flag);
+        endFrame(out, start);
     }
 
-    static void writeDoneReply(WireOut wire, long id) {
-        endFrame(wire, beginFrameWithId(wire, MessageType.DONE, id));
+    static void writeDoneReply(FrameBuffer out, long id) {
+        endFrame(out, beginFrameWithId(out, MessageType.DONE, id));
     }
 
-    static void writeEntryReply(WireOut wire, long id, StoreEntry entry) {
+    static void writeEntryReply(FrameBuffer out, long id, StoreEntry entry) {
         byte[] key = entry == null ? null : entry.key();
         byte[] value = entry == null ? null : entry.value();
         checkPayload((long) lengthOf(key) + lengthOf(value));
-        long start = beginFrameWithId(wire, MessageType.ENTRY, id);
-        ValueOut out = wire.getValueOut();
-        writeNullable(out, key);
-        writeNullable(out, value);
-        endFrame(wire, start);
+        int start = beginFrameWithId(out, MessageType.ENTRY, id);
+        out.nullableBytes(key);
+        out.nullableBytes(value);
+        endFrame(out, start);
     }
 
     /** Writes a PAGE of {@code entries}; see {@link #entriesThatFit} to keep it within a frame. */
-    static void writePageReply(WireOut wire, long id, List<StoreEntry> entries) {
-        long start = beginFrameWithId(wire, MessageType.PAGE, id);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt32(entries.size());
+    static void writePageReply(FrameBuffer out, long id, List<StoreEntry> entries) {
+        int start = beginFrameWithId(out, MessageType.PAGE, id);
+        out.int32(entries.size());
         for (StoreEntry entry : entries) {
             out.bytes(entry.key());
             out.bytes(entry.value());
         }
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
-    static void writeCountReply(WireOut wire, long id, long count) {
-        long start = beginFrameWithId(wire, MessageType.NUMBER, id);
-        wire.getValueOut().fixedInt64(count);
-        endFrame(wire, start);
+    static void writeCountReply(FrameBuffer out, long id, long count) {
+        writeOneInt64(out, MessageType.NUMBER, id, count);
     }
 
-    static void writeErrorReply(WireOut wire, long id, ErrorKind kind, String message) {
-        long start = beginFrameWithId(wire, MessageType.ERROR, id);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt8(kind.code);
+    /** Writes a message of {@code type} whose only value after its id is {@code value}. */
+    private static void writeOneInt64(FrameBuffer out, MessageType type, long id, long value) {
+        int start = beginFrameWithId(out, type, id);
+        out.int64(value);
+        endFrame(out, start);
+    }
+
+    static void writeErrorReply(FrameBuffer out, long id, ErrorKind kind, String message) {
+        int start = beginFrameWithId(out, MessageType.ERROR, id);
+        out.int8(kind.code);
         out.text(message);
-        endFrame(wire, start);
+        endFrame(out, start);
     }
 
     /**
@@ -569,25 +580,22 @@ final class Protocol {
         return i - from;
     }
 
-    private static long beginFrame(WireOut wire, MessageType type) {
-        Bytes<?> bytes = wire.bytes();
-        long start = bytes.writePosition();
-        bytes.writeInt(0); // the length, set by endFrame
-        wire.getValueOut().fixedInt8(type.code);
+    private static int beginFrame(FrameBuffer out, MessageType type) {
+        int start = out.beginFrame();
+        out.int8(type.code);
         return start;
     }
 
-    private static long beginFrameWithId(WireOut wire, MessageType type, long id) {
-        long start = beginFrame(wire, type);
-        wire.getValueOut().fixedInt64(id);
+    private static int beginFrameWithId(FrameBuffer out, MessageType type, long id) {
+        int start = beginFrame(out, type);
+        out.int64(id);
         return start;
     }
 
-    private static long beginWrite(WireOut wire, MessageType type, long id, long seq, long ackedUpTo) {
-        long start = beginFrameWithId(wire, type, id);
-        ValueOut out = wire.getValueOut();
-        out.fixedInt64(seq);
-        out.fixedInt64(ackedUpTo);
+    private static int beginWrite(FrameBuffer out, MessageType type, long id, long seq, long ackedUpTo) {
+        int start = beginFrameWithId(out, type, id);
+        out.int64(seq);
+        out.int64(ackedUpTo);
         return start;
     }
 
@@ -597,14 +605,13 @@ final class Protocol {
      *
      * @throws FrameTooLargeException if the body exceeds {@link #MAX_FRAME_BYTES}
      */
-    private static void endFrame(WireOut wire, long start) {
-        Bytes<?> bytes = wire.bytes();
-        long length = bytes.writePosition() - start - HEADER_BYTES;
+    private static void endFrame(FrameBuffer out, int start) {
+        int length = out.bodyLength(start);
         if (length > MAX_FRAME_BYTES) {
-            bytes.writePosition(start);
+            out.dropFrame(start);
             throw tooLarge(length);
         }
-        bytes.writeInt(start, (int) length);
+        out.endFrame(start);
     }
 
     /** Fails fast, before any copying, when the byte arrays of a message alone exceed a frame. */
@@ -623,18 +630,10 @@ final class Protocol {
         return bytes == null ? 0 : bytes.length;
     }
 
-    private static void writeNullable(ValueOut out, byte[] bytes) {
-        if (bytes == null) {
-            out.nu11();
-        } else {
-            out.bytes(bytes);
-        }
-    }
-
-    private static void writeRange(ValueOut out, KeyRange range) {
-        writeNullable(out, range.low());
+    private static void writeRange(FrameBuffer out, KeyRange range) {
+        out.nullableBytes(range.low());
         out.bool(range.lowInclusive());
-        writeNullable(out, range.high());
+        out.nullableBytes(range.high());
         out.bool(range.highInclusive());
     }
 
@@ -663,7 +662,7 @@ final class Protocol {
      * Reads a HELLO frame's body. Stops after the version if it is not {@link #VERSION}: the rest
      * belongs to that version's layout.
      */
-    static Hello readHello(Bytes<?> in) throws MalformedFrameException {
+    static Hello readHello(FrameBody in) throws MalformedFrameException {
         expectType(in, MessageType.HELLO);
         int version = readInt32(in);
         if (version != VERSION) {
@@ -674,7 +673,7 @@ final class Protocol {
         return hello;
     }
 
-    static HelloReply readHelloReply(Bytes<?> in) throws MalformedFrameException {
+    static HelloReply readHelloReply(FrameBody in) throws MalformedFrameException {
         expectType(in, MessageType.HELLO_REPLY);
         HelloReply reply = new HelloReply(readBoolean(in), readInt32(in), readInt64(in), readText(in));
         expectEnd(in);
@@ -682,7 +681,7 @@ final class Protocol {
     }
 
     /** Decodes a request frame's body into {@code into}, which keeps no state from earlier requests. */
-    static void readRequest(Bytes<?> in, Request into) throws MalformedFrameException {
+    static void readRequest(FrameBody in, Request into) throws MalformedFrameException {
         MessageType type = readType(in);
         into.type = type;
         into.id = readInt64(in);
@@ -745,7 +744,7 @@ final class Protocol {
      *
      * @return false if the frame is a push
      */
-    static boolean readReply(Bytes<?> in, Reply into) throws MalformedFrameException {
+    static boolean readReply(FrameBody in, Reply into) throws MalformedFrameException {
         int code = readInt8(in);
         if (code >= FIRST_PUSH_CODE && code <= LAST_PUSH_CODE) {
             readPush(in, MessageType.of(code), into);
@@ -800,7 +799,7 @@ final class Protocol {
         return true;
     }
 
-    private static void readPush(Bytes<?> in, MessageType type, Reply into) throws MalformedFrameException {
+    private static void readPush(FrameBody in, MessageType type, Reply into) throws MalformedFrameException {
         into.type = type;
         into.writes = null;
         into.keys = null;
@@ -825,7 +824,7 @@ final class Protocol {
         expectEnd(in);
     }
 
-    private static List<StoreWrite> readWrites(Bytes<?> in) throws MalformedFrameException {
+    private static List<StoreWrite> readWrites(FrameBody in) throws MalformedFrameException {
         int n = readCount(in, MIN_WRITE_BYTES);
         List<StoreWrite> writes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -834,16 +833,16 @@ final class Protocol {
         return writes;
     }
 
-    private static void readSequence(Bytes<?> in, Request into) throws MalformedFrameException {
+    private static void readSequence(FrameBody in, Request into) throws MalformedFrameException {
         into.seq = readInt64(in);
         into.ackedUpTo = readInt64(in);
     }
 
-    private static KeyRange readRange(Bytes<?> in) throws MalformedFrameException {
+    private static KeyRange readRange(FrameBody in) throws MalformedFrameException {
         return new KeyRange(readNullableBytes(in), readBoolean(in), readNullableBytes(in), readBoolean(in));
     }
 
-    private static MessageType readType(Bytes<?> in) throws MalformedFrameException {
+    private static MessageType readType(FrameBody in) throws MalformedFrameException {
         return typeOf(readInt8(in));
     }
 
@@ -855,7 +854,7 @@ final class Protocol {
         return type;
     }
 
-    private static void expectType(Bytes<?> in, MessageType expected) throws MalformedFrameException {
+    private static void expectType(FrameBody in, MessageType expected) throws MalformedFrameException {
         MessageType type = readType(in);
         if (type != expected) {
             throw new MalformedFrameException("expected " + expected + " but got " + type);
@@ -866,64 +865,64 @@ final class Protocol {
      * Reads an element count, checked against the bytes left so that a forged count cannot make
      * the reader allocate more than the frame could hold.
      */
-    private static int readCount(Bytes<?> in, int minElementBytes) throws MalformedFrameException {
+    private static int readCount(FrameBody in, int minElementBytes) throws MalformedFrameException {
         int n = readInt32(in);
-        if (n < 0 || (long) n * minElementBytes > in.readRemaining()) {
-            throw new MalformedFrameException("count " + n + " does not fit the " + in.readRemaining() + " bytes left");
+        if (n < 0 || (long) n * minElementBytes > in.remaining()) {
+            throw new MalformedFrameException("count " + n + " does not fit the " + in.remaining() + " bytes left");
         }
         return n;
     }
 
-    private static int readInt8(Bytes<?> in) throws MalformedFrameException {
-        expectCode(in, BinaryWireCode.INT8, "int8", 1);
+    private static int readInt8(FrameBody in) throws MalformedFrameException {
+        expectCode(in, Code.INT8, "int8", 1);
         return in.readByte();
     }
 
-    private static int readInt32(Bytes<?> in) throws MalformedFrameException {
-        expectCode(in, BinaryWireCode.INT32, "int32", 4);
+    private static int readInt32(FrameBody in) throws MalformedFrameException {
+        expectCode(in, Code.INT32, "int32", 4);
         return in.readInt();
     }
 
-    private static long readInt64(Bytes<?> in) throws MalformedFrameException {
-        expectCode(in, BinaryWireCode.INT64, "int64", 8);
+    private static long readInt64(FrameBody in) throws MalformedFrameException {
+        expectCode(in, Code.INT64, "int64", 8);
         return in.readLong();
     }
 
-    private static boolean readBoolean(Bytes<?> in) throws MalformedFrameException {
+    private static boolean readBoolean(FrameBody in) throws MalformedFrameException {
         int code = readCode(in, "bool");
-        if (code == BinaryWireCode.TRUE) {
+        if (code == Code.TRUE) {
             return true;
         }
-        if (code == BinaryWireCode.FALSE) {
+        if (code == Code.FALSE) {
             return false;
         }
         throw unexpectedCode(code, "bool");
     }
 
-    private static UUID readUuid(Bytes<?> in) throws MalformedFrameException {
-        expectCode(in, BinaryWireCode.UUID, "uuid", 16);
+    private static UUID readUuid(FrameBody in) throws MalformedFrameException {
+        expectCode(in, Code.UUID, "uuid", 16);
         long most = in.readLong();
         return new UUID(most, in.readLong());
     }
 
-    private static byte[] readNullableBytes(Bytes<?> in) throws MalformedFrameException {
-        if (in.readRemaining() > 0 && in.peekUnsignedByte() == BinaryWireCode.NULL) {
-            in.readSkip(1);
+    private static byte[] readNullableBytes(FrameBody in) throws MalformedFrameException {
+        if (in.remaining() > 0 && in.peekUnsignedByte() == Code.NULL) {
+            in.readUnsignedByte();
             return null;
         }
         return readBytes(in);
     }
 
-    private static byte[] readBytes(Bytes<?> in) throws MalformedFrameException {
+    private static byte[] readBytes(FrameBody in) throws MalformedFrameException {
         int code = readCode(in, "bytes");
         long n;
-        if (code == BinaryWireCode.BYTES_LENGTH8) {
+        if (code == Code.BYTES_LENGTH8) {
             require(in, 1, "bytes");
             n = in.readUnsignedByte();
-        } else if (code == BinaryWireCode.BYTES_LENGTH16) {
+        } else if (code == Code.BYTES_LENGTH16) {
             require(in, 2, "bytes");
             n = in.readUnsignedShort();
-        } else if (code == BinaryWireCode.BYTES_LENGTH32) {
+        } else if (code == Code.BYTES_LENGTH32) {
             require(in, 4, "bytes");
             n = in.readUnsignedInt();
         } else {
@@ -932,34 +931,26 @@ final class Protocol {
         if (n < 1) {
             throw new MalformedFrameException("bytes of length " + n + " lack their 0x8A code");
         }
-        expectCode(in, BinaryWireCode.U8_ARRAY, "bytes", n - 1);
-        byte[] bytes = new byte[(int) (n - 1)];
-        in.read(bytes);
-        return bytes;
+        expectCode(in, Code.U8_ARRAY, "bytes", n - 1);
+        return in.readBytes((int) (n - 1));
     }
 
-    private static String readText(Bytes<?> in) throws MalformedFrameException {
+    private static String readText(FrameBody in) throws MalformedFrameException {
         int code = readCode(in, "text");
         long n;
-        if (code >= BinaryWireCode.STRING_0 && code <= BinaryWireCode.STRING_31) {
-            n = code - BinaryWireCode.STRING_0;
-        } else if (code == BinaryWireCode.STRING_ANY) {
+        if (code >= Code.STRING_0 && code <= Code.STRING_31) {
+            n = code - Code.STRING_0;
+        } else if (code == Code.STRING_ANY) {
             n = readStopBit(in);
         } else {
             throw unexpectedCode(code, "text");
         }
         require(in, n, "text");
-        StringBuilder text = new StringBuilder((int) n);
-        try {
-            in.parseUtf8(text, (int) n);
-        } catch (RuntimeException e) {
-            throw new MalformedFrameException("text is not valid UTF-8: " + e.getMessage());
-        }
-        return text.toString();
+        return in.readText((int) n);
     }
 
     /** Reads a non-negative stop-bit number (7 bits a byte, low first, high bit = more). */
-    private static long readStopBit(Bytes<?> in) throws MalformedFrameException {
+    private static long readStopBit(FrameBody in) throws MalformedFrameException {
         long n = 0;
         for (int shift = 0; shift < 63; shift += 7) {
             require(in, 1, "stop-bit number");
@@ -972,18 +963,18 @@ final class Protocol {
         throw new MalformedFrameException("stop-bit number too long");
     }
 
-    private static void expectEnd(Bytes<?> in) throws MalformedFrameException {
-        if (in.readRemaining() != 0) {
-            throw new MalformedFrameException(in.readRemaining() + " unexpected bytes at the end of a frame");
+    private static void expectEnd(FrameBody in) throws MalformedFrameException {
+        if (in.remaining() != 0) {
+            throw new MalformedFrameException(in.remaining() + " unexpected bytes at the end of a frame");
         }
     }
 
-    private static int readCode(Bytes<?> in, String what) throws MalformedFrameException {
+    private static int readCode(FrameBody in, String what) throws MalformedFrameException {
         require(in, 1, what);
         return in.readUnsignedByte();
     }
 
-    private static void expectCode(Bytes<?> in, int code, String what, long valueBytes) throws MalformedFrameException {
+    private static void expectCode(FrameBody in, int code, String what, long valueBytes) throws MalformedFrameException {
         int actual = readCode(in, what);
         if (actual != code) {
             throw unexpectedCode(actual, what);
@@ -991,8 +982,8 @@ final class Protocol {
         require(in, valueBytes, what);
     }
 
-    private static void require(Bytes<?> in, long bytes, String what) throws MalformedFrameException {
-        if (in.readRemaining() < bytes) {
+    private static void require(FrameBody in, long bytes, String what) throws MalformedFrameException {
+        if (in.remaining() < bytes) {
             throw new MalformedFrameException("the frame ends within a value of type " + what);
         }
     }

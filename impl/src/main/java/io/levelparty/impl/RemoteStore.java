@@ -36,8 +36,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
@@ -215,10 +213,10 @@ final class RemoteStore implements PartyStore {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
         }
         AFUNIXSocketAddress address = LeaderServer.addressOf(socketPath);
-        // Encoded before connecting: Chronicle's first use in a process can take far longer than
-        // the leader waits for a HELLO on a busy machine, and it should not count against it.
+        // Encoded before connecting: the first encoding in a process loads classes, which on a
+        // busy machine should not count against the time the leader waits for a HELLO.
         FrameBuffer hello = new FrameBuffer();
-        Protocol.writeHello(hello.wire(), clientId, ThisProcess.PID);
+        Protocol.writeHello(hello, clientId, ThisProcess.PID);
         AFUNIXSocket socket = AFUNIXSocket.newInstance();
         try {
             // SO_SNDTIMEO (which SO_TIMEOUT sets too) also bounds a connect to a listener whose
@@ -304,7 +302,7 @@ final class RemoteStore implements PartyStore {
 
     private static HelloReply readHelloReply(FrameReader input, Path socketPath, Duration timeout) throws IOException {
         try {
-            Bytes<?> frame = input.next();
+            FrameBody frame = input.next();
             if (frame == null) {
                 throw new EOFException("The leader at " + socketPath + " closed the connection during the handshake");
             }
@@ -567,7 +565,7 @@ final class RemoteStore implements PartyStore {
     /** Encodes a request into the send buffer. */
     @FunctionalInterface
     private interface RequestWriter {
-        void write(WireOut wire, long id);
+        void write(FrameBuffer wire, long id);
     }
 
     /** What a call does to the cache at the moment its request is queued, under sendLock. */
@@ -654,7 +652,7 @@ final class RemoteStore implements PartyStore {
         try {
             checkUsable();
             call.id = ++lastRequestId;
-            writer.write(pending.wire(), call.id); // a FrameTooLargeException leaves the buffer as it was
+            writer.write(pending, call.id); // a FrameTooLargeException leaves the buffer as it was
             cacheStep.atSend(call);
             // Registered before its frame can reach the socket (frames leave `pending` only under
             // sendLock), so the reply always finds it.
@@ -806,7 +804,7 @@ final class RemoteStore implements PartyStore {
      * @throws EOFException if the leader closed the connection
      */
     private boolean readFrame() throws IOException {
-        Bytes<?> frame;
+        FrameBody frame;
         try {
             frame = input.next();
         } catch (SocketTimeoutException idle) {

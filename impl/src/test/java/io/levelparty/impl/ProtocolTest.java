@@ -31,7 +31,6 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.wire.BinaryWire;
 import net.openhft.chronicle.wire.ValueIn;
 import net.openhft.chronicle.wire.ValueOut;
-import net.openhft.chronicle.wire.WireOut;
 import net.openhft.chronicle.wire.Wires;
 import org.junit.jupiter.api.Test;
 
@@ -40,29 +39,29 @@ class ProtocolTest {
     private static final byte[] VALUE = "value".getBytes(UTF_8);
 
     /** Returns the bytes the writer puts on the wire. */
-    private static byte[] encode(Consumer<WireOut> writer) throws IOException {
+    private static byte[] encode(Consumer<FrameBuffer> writer) throws IOException {
         FrameBuffer buffer = new FrameBuffer();
-        writer.accept(buffer.wire());
+        writer.accept(buffer);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         buffer.writeTo(out);
         return out.toByteArray();
     }
 
     /** Returns the body of the only frame in {@code frame}. */
-    private static Bytes<byte[]> body(byte[] frame) throws IOException {
+    private static FrameBody body(byte[] frame) throws IOException {
         FrameReader reader = new FrameReader(new ByteArrayInputStream(frame));
-        Bytes<byte[]> body = reader.next();
+        FrameBody body = reader.next();
         assertFalse(reader.hasBufferedFrame());
         return body;
     }
 
-    private static Request request(Consumer<WireOut> writer) throws IOException {
+    private static Request request(Consumer<FrameBuffer> writer) throws IOException {
         Request request = new Request();
         Protocol.readRequest(body(encode(writer)), request);
         return request;
     }
 
-    private static Reply reply(Consumer<WireOut> writer) throws IOException {
+    private static Reply reply(Consumer<FrameBuffer> writer) throws IOException {
         Reply reply = new Reply();
         assertTrue(Protocol.readReply(body(encode(writer)), reply));
         return reply;
@@ -177,6 +176,78 @@ class ProtocolTest {
         assertNull(hello.clientId());
     }
 
+    /** Every value is encoded byte for byte as Chronicle's BinaryWire encodes it, at every length boundary. */
+    @Test
+    void valuesAreEncodedAsChronicleBinaryWireEncodesThem() throws MalformedFrameException {
+        List<byte[]> arrays = new ArrayList<>();
+        for (int n : new int[] {0, 1, 253, 254, 255, 256, 65533, 65534, 65535, 65536, 100_000}) {
+            byte[] array = new byte[n];
+            new Random(n).nextBytes(array);
+            arrays.add(array);
+        }
+        List<String> texts = new ArrayList<>(List.of("", "a", "x".repeat(31), "x".repeat(32), "x".repeat(127),
+                "x".repeat(128), "x".repeat(20_000), "é", "€ and ü", "\uD83D\uDE00 smile", "\u0000\u07FF\u0800\uFFFF"));
+        texts.add("é".repeat(15) + "x");
+        texts.add("é".repeat(16));
+        UUID uuid = new UUID(0x0123456789ABCDEFL, 0xFEDCBA9876543210L);
+        FrameBuffer ours = new FrameBuffer();
+        Bytes<byte[]> theirs = Bytes.allocateElasticOnHeap(64);
+        ValueOut chronicle = BinaryWire.binaryOnly(theirs).getValueOut();
+        for (int v : new int[] {0, 1, -1, 127, -128}) {
+            ours.int8(v);
+            chronicle.fixedInt8((byte) v);
+        }
+        for (int v : new int[] {0, 1, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+            ours.int32(v);
+            chronicle.fixedInt32(v);
+        }
+        for (long v : new long[] {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            ours.int64(v);
+            chronicle.fixedInt64(v);
+        }
+        ours.bool(true);
+        chronicle.bool(true);
+        ours.bool(false);
+        chronicle.bool(false);
+        ours.uuid(uuid);
+        chronicle.uuid(uuid);
+        ours.nullableBytes(null);
+        chronicle.nu11();
+        for (byte[] array : arrays) {
+            ours.bytes(array);
+            chronicle.bytes(array);
+        }
+        for (String text : texts) {
+            ours.text(text);
+            chronicle.text(text);
+        }
+        assertArrayEquals(theirs.toByteArray(), ours.toByteArray());
+
+        // and read back by this protocol's strict reader
+        Bytes<byte[]> theirsAgain = Bytes.allocateElasticOnHeap(64);
+        ValueOut again = BinaryWire.binaryOnly(theirsAgain).getValueOut();
+        for (String text : texts) {
+            again.text(text);
+        }
+        FrameBody body = FrameBody.of(theirsAgain.toByteArray());
+        for (String text : texts) {
+            int code = body.readUnsignedByte();
+            int n = code == Protocol.Code.STRING_ANY ? readStopBit(body) : code - Protocol.Code.STRING_0;
+            assertEquals(text, body.readText(n));
+        }
+    }
+
+    private static int readStopBit(FrameBody body) {
+        int n = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = body.readUnsignedByte();
+            n |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return n;
+            }
+        }
+    }
+
     @Test
     void framesAreChronicleWireDocuments() throws IOException {
         byte[] frame = encode(w -> Protocol.writeGet(w, 300, KEY));
@@ -277,15 +348,15 @@ class ProtocolTest {
     @Test
     void oversizedMessagesAreRefusedAndLeaveTheBufferAsItWas() throws IOException {
         FrameBuffer buffer = new FrameBuffer();
-        Protocol.writePing(buffer.wire(), 1);
+        Protocol.writePing(buffer, 1);
         long before = buffer.size();
         byte[] huge = new byte[Protocol.MAX_FRAME_BYTES];
-        assertThrows(FrameTooLargeException.class, () -> Protocol.writePut(buffer.wire(), 2, 0, 0, KEY, huge));
-        assertThrows(FrameTooLargeException.class, () -> Protocol.writeGet(buffer.wire(), 2, huge));
-        assertThrows(FrameTooLargeException.class, () -> Protocol.writeValueReply(buffer.wire(), 2, huge));
+        assertThrows(FrameTooLargeException.class, () -> Protocol.writePut(buffer, 2, 0, 0, KEY, huge));
+        assertThrows(FrameTooLargeException.class, () -> Protocol.writeGet(buffer, 2, huge));
+        assertThrows(FrameTooLargeException.class, () -> Protocol.writeValueReply(buffer, 2, huge));
         assertEquals(before, buffer.size());
         byte[] largest = new byte[Protocol.MAX_FRAME_BYTES - 40];
-        Protocol.writeValueReply(buffer.wire(), 3, largest);
+        Protocol.writeValueReply(buffer, 3, largest);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         buffer.writeTo(out);
         FrameReader reader = new FrameReader(new ByteArrayInputStream(out.toByteArray()));
@@ -403,15 +474,13 @@ class ProtocolTest {
                     body[random.nextInt(body.length)] = (byte) random.nextInt(256);
                 }
             }
-            Bytes<byte[]> bytes = Bytes.wrapForRead(body);
             try {
-                Protocol.readRequest(bytes, request);
+                Protocol.readRequest(FrameBody.of(body), request);
             } catch (MalformedFrameException expected) {
                 // the only failure allowed
             }
-            bytes.readPosition(0);
             try {
-                Protocol.readReply(bytes, reply);
+                Protocol.readReply(FrameBody.of(body), reply);
             } catch (MalformedFrameException expected) {
                 // the only failure allowed
             }

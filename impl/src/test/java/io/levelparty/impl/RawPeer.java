@@ -9,8 +9,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
@@ -46,19 +44,19 @@ final class RawPeer implements AutoCloseable {
     /** Sends a HELLO of the current version from {@code client} and checks that the leader accepts it. */
     void handshake(java.util.UUID client) throws IOException {
         FrameBuffer hello = new FrameBuffer();
-        Protocol.writeHello(hello.wire(), client, ProcessHandle.current().pid());
+        Protocol.writeHello(hello, client, ProcessHandle.current().pid());
         hello.writeTo(socket.getOutputStream());
         assertTrue(readHelloReply().accepted());
     }
 
     Protocol.HelloReply readHelloReply() throws IOException {
-        Bytes<byte[]> frame = input.next();
+        FrameBody frame = input.next();
         assertNotNull(frame, "a reply to HELLO");
         return Protocol.readHelloReply(frame);
     }
 
     Protocol.Reply readReply() throws IOException {
-        Bytes<byte[]> frame = input.next();
+        FrameBody frame = input.next();
         assertNotNull(frame, "a reply");
         Protocol.Reply reply = new Protocol.Reply();
         assertTrue(Protocol.readReply(frame, reply));
@@ -66,15 +64,15 @@ final class RawPeer implements AutoCloseable {
     }
 
     /** Sends the frames {@code writer} encodes with {@link Protocol}. */
-    void send(Consumer<WireOut> writer) throws IOException {
+    void send(Consumer<FrameBuffer> writer) throws IOException {
         FrameBuffer frames = new FrameBuffer();
-        writer.accept(frames.wire());
+        writer.accept(frames);
         frames.writeTo(socket.getOutputStream());
     }
 
     /** Reads the next frame, a reply or a push, into a new Reply. */
     Protocol.Reply readAny() throws IOException {
-        Bytes<byte[]> frame = input.next();
+        FrameBody frame = input.next();
         assertNotNull(frame, "a frame");
         Protocol.Reply reply = new Protocol.Reply();
         Protocol.readReply(frame, reply);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import net.openhft.chronicle.bytes.Bytes;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -60,15 +59,15 @@ final class SilentLeader implements AutoCloseable {
     private void readSilently(AFUNIXSocket connection) {
         try {
             FrameReader input = new FrameReader(connection.getInputStream());
-            Bytes<byte[]> hello = input.next();
+            FrameBody hello = input.next();
             if (hello == null) {
                 return; // a probe that connects and leaves
             }
             Protocol.readHello(hello);
             FrameBuffer reply = new FrameBuffer();
-            Protocol.writeHelloReply(reply.wire(), true, ProcessHandle.current().pid(), "");
+            Protocol.writeHelloReply(reply, true, ProcessHandle.current().pid(), "");
             reply.writeTo(connection.getOutputStream());
-            for (Bytes<byte[]> frame; (frame = input.next()) != null; ) {
+            for (FrameBody frame; (frame = input.next()) != null; ) {
                 Protocol.readRequest(frame, new Protocol.Request());
                 requests.release();
             }

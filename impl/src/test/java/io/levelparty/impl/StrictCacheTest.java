@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.wire.WireOut;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -276,7 +274,7 @@ class StrictCacheTest {
                         send(lease, w -> Protocol.writeGrantReply(w, id, 7, CacheCoherence.LEASE_NANOS));
                         leaseStart[0] = System.nanoTime();
                         send(lease, w -> Protocol.writeHeartbeat(w, leaseStart[0]));
-                        for (Bytes<byte[]> frame; (frame = mainIn.next()) != null; ) {
+                        for (FrameBody frame; (frame = mainIn.next()) != null; ) {
                             Protocol.readRequest(frame, request);
                             long replyTo = request.id;
                             if (request.type == MessageType.BIND) {
@@ -440,9 +438,9 @@ class StrictCacheTest {
         }
     }
 
-    private static void send(AFUNIXSocket socket, Consumer<WireOut> writer) throws IOException {
+    private static void send(AFUNIXSocket socket, Consumer<FrameBuffer> writer) throws IOException {
         FrameBuffer frames = new FrameBuffer();
-        writer.accept(frames.wire());
+        writer.accept(frames);
         frames.writeTo(socket.getOutputStream());
     }
 
