@@ -1,6 +1,7 @@
 package io.levelparty;
 
 import io.levelparty.spi.PartyProvider;
+import io.levelparty.spi.PartyStore;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Objects;
@@ -44,6 +45,27 @@ public final class LevelParty {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(options, "options");
         return provider().open(dir, options);
+    }
+
+    /**
+     * Returns the full map facade over a store of your own: every view, iterator, atomic
+     * operation, subscription and codec of a {@link PartyMap}, with {@code options}' codec. The
+     * store alone decides where the data lives, who shares it, and how long a call may take, so
+     * the options that configure LevelParty's own LevelDB party ({@linkplain PartyOptions#cacheSize
+     * cache}, {@linkplain PartyOptions#consistency consistency}, timeouts, socket path and allowed
+     * users) are not used. The map's {@link PartyMap#role()} and {@link PartyMap#stats()} are the
+     * store's; {@link PartyMap#subscribe} works if the store {@linkplain PartyStore#subscribe
+     * publishes its changes}. Closing the map closes the store.
+     *
+     * <p>This is how a store of another engine becomes a {@code PartyMap}, and how the TCK's
+     * contracts run against it. The store must keep the {@link PartyStore} contract: bytewise
+     * key order, reserved keys beginning with {@code 0xFF} never returned, atomic single-key
+     * writes and batches.
+     */
+    public static <V> PartyMap<V> open(PartyStore store, PartyOptions<V> options) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(options, "options");
+        return provider().open(store, options);
     }
 
     static PartyProvider provider() {

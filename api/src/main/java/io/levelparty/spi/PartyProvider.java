@@ -14,6 +14,9 @@ public interface PartyProvider {
     /** Opens {@code dir} as {@link LevelParty#open(Path, PartyOptions)} documents. */
     <V> PartyMap<V> open(Path dir, PartyOptions<V> options);
 
+    /** Returns a map over {@code store} as {@link LevelParty#open(PartyStore, PartyOptions)} documents. */
+    <V> PartyMap<V> open(PartyStore store, PartyOptions<V> options);
+
     /** Returns the codec behind {@link io.levelparty.Codecs#json(Class)}. */
     <T> Codec<T> jsonCodec(Class<T> type);
 }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * leads when it is resent. Every call gives up with {@link PartyUnavailableException} once the
  * request timeout has passed without a leader.
  */
-final class ElectedStore implements PartyStore {
+final class ElectedStore implements PartyStore, PointReads {
     private static final Logger log = LoggerFactory.getLogger(ElectedStore.class);
 
     private final Election election;
@@ -221,7 +221,8 @@ final class ElectedStore implements PartyStore {
      * null (the caller then calls {@link #fetch}). No failover handling is needed here: a term
      * whose leader is lost serves nothing from the cache. The entry's bytes are the cache's own.
      */
-    FollowerCache.Entry cached(String key) {
+    @Override
+    public FollowerCache.Entry cached(String key) {
         Backend current = backend; // null once closed: fetch then reports it
         return current instanceof Backend.Followership follower ? follower.store().cached(key) : null;
     }
@@ -230,7 +231,8 @@ final class ElectedStore implements PartyStore {
      * Reads {@code bytes}, the UTF-8 of the map key {@code key}, as {@link #get} does, except that a
      * follower does not look in its cache: the caller just did, through {@link #cached}.
      */
-    byte[] fetch(String key, byte[] bytes) {
+    @Override
+    public byte[] fetch(String key, byte[] bytes) {
         return read(s -> s instanceof RemoteStore remote ? remote.fetch(key, bytes) : s.get(bytes));
     }
 

@@ -5,6 +5,7 @@ import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.spi.PartyProvider;
+import io.levelparty.spi.PartyStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,12 @@ public final class LevelPartyProvider implements PartyProvider {
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
                 UUID.randomUUID(), cache);
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
-        return new OpenPartyMap<>(store, values);
+        return new OpenPartyMap<>(store, store, values);
+    }
+
+    @Override
+    public <V> PartyMap<V> open(PartyStore store, PartyOptions<V> options) {
+        return new OpenPartyMap<>(store, PointReads.of(store), new ValueCodec<>(options.codec()));
     }
 
     /**

@@ -20,8 +20,8 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
 
     private final Set<ChangeSubscriber<V>> subscribers = ConcurrentHashMap.newKeySet();
 
-    OpenPartyMap(PartyStore store, ValueCodec<V> values) {
-        super(store, values, null, false, null, false, /* descending= */ false);
+    OpenPartyMap(PartyStore store, PointReads reads, ValueCodec<V> values) {
+        super(store, reads, values, null, false, null, false, /* descending= */ false);
     }
 
     @Override

@@ -51,6 +51,8 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
     static final int ITERATION = Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.CONCURRENT;
 
     final PartyStore store;
+    /** Reads of one key by its string, through a follower's cache where the store has one. */
+    private final PointReads reads;
     final ValueCodec<V> values;
     private final String lo;
     private final boolean loInclusive;
@@ -60,12 +62,13 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
     /** The bounds as bytes, for the store. */
     private final KeyRange range;
 
-    StoreMapView(PartyStore store, ValueCodec<V> values, String lo, boolean loInclusive, String hi,
+    StoreMapView(PartyStore store, PointReads reads, ValueCodec<V> values, String lo, boolean loInclusive, String hi,
             boolean hiInclusive, boolean descending) {
         if (lo != null && hi != null && Keys.ORDER.compare(lo, hi) > 0) {
             throw new IllegalArgumentException("Inconsistent range: \"" + lo + "\" is above \"" + hi + "\"");
         }
         this.store = store;
+        this.reads = reads;
         this.values = values;
         this.lo = lo;
         this.loInclusive = loInclusive;
@@ -127,15 +130,15 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
     @Override
     public V get(Object key) {
         String k = (String) Objects.requireNonNull(key, "key");
-        if (!inRange(k) || !(store instanceof ElectedStore elected)) {
+        if (!inRange(k)) {
             byte[] bytes = keyInRange(key);
             return bytes == null ? null : values.decode(key, store.get(bytes));
         }
-        FollowerCache.Entry cached = elected.cached(k);
+        FollowerCache.Entry cached = reads.cached(k);
         if (cached != null) { // only keys that encode were cached
             return values.decode(key, cached);
         }
-        return values.decode(key, elected.fetch(k, Keys.encode(k)));
+        return values.decode(key, reads.fetch(k, Keys.encode(k)));
     }
 
     @Override
@@ -520,7 +523,7 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
                 }
             }
         }
-        return new StoreMapView<>(store, values, from, fromInclusive, to, toInclusive, descending);
+        return new StoreMapView<>(store, reads, values, from, fromInclusive, to, toInclusive, descending);
     }
 
     @Override
@@ -560,7 +563,7 @@ class StoreMapView<V> extends AbstractMap<String, V> implements ConcurrentNaviga
 
     @Override
     public ConcurrentNavigableMap<String, V> descendingMap() {
-        return new StoreMapView<>(store, values, lo, loInclusive, hi, hiInclusive, !descending);
+        return new StoreMapView<>(store, reads, values, lo, loInclusive, hi, hiInclusive, !descending);
     }
 
     @Override

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * The kinds of map every contract runs against, so each contract gives its results side by side:
- * the reference {@link ConcurrentSkipListMap}, a LevelParty map that leads its directory, and one
- * that follows a leader opened in the same JVM (a second open of a directory finds the lock held
+ * the reference {@link ConcurrentSkipListMap}, a LevelParty map that leads its directory, the
+ * facade over a store of a user's own, and one that follows a leader opened in the same JVM (a second open of a directory finds the lock held
  * and connects to the first one's socket), with linearizable or with cached reads: within one
  * process, a map with cached reads keeps the same contract, since it always reads its own writes.
  */
@@ -51,6 +51,18 @@ enum MapMode {
         @Override
         ConcurrentNavigableMap<String, String> open() {
             return follower(PartyOptions.of(Codecs.utf8()));
+        }
+    },
+    /**
+     * The full facade over a store of a user's own ({@link MemoryStore}), through
+     * {@link LevelParty#open(io.levelparty.spi.PartyStore, PartyOptions)}.
+     */
+    OWN_STORE {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            PartyMap<String> map = LevelParty.open(new MemoryStore(), PartyOptions.of(Codecs.utf8()));
+            resources.put(map, map::close);
+            return map;
         }
     },
     /** A follower whose point reads may come from its cache ({@link Consistency#RELAXED}). */
