@@ -2,8 +2,13 @@ package io.levelparty;
 
 import io.levelparty.spi.PartyProvider;
 import io.levelparty.spi.PartyStore;
+import io.levelparty.spi.StoreProvider;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.ServiceLoader;
 
@@ -66,6 +71,42 @@ public final class LevelParty {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(options, "options");
         return provider().open(store, options);
+    }
+
+    /**
+     * Opens the map {@code uri} names with {@code codec} and default options; see
+     * {@link #open(URI, PartyOptions)}.
+     */
+    public static <V> PartyMap<V> open(URI uri, Codec<V> codec) {
+        return open(uri, PartyOptions.of(codec));
+    }
+
+    /**
+     * Opens the map {@code uri} names: a {@code file:} URI is a local LevelDB directory, opened as
+     * {@link #open(Path, PartyOptions)} does; any other scheme is opened by the
+     * {@link StoreProvider} on the class path that claims it (for {@code etcd://host:port/prefix},
+     * add {@code io.levelparty:levelparty-etcd}), and the map is the full facade over its store,
+     * as {@link #open(PartyStore, PartyOptions)} gives it.
+     *
+     * @throws IllegalArgumentException if no provider on the class path opens the URI's scheme
+     * @throws PartyUnavailableException if the store cannot be opened or reached in time
+     */
+    public static <V> PartyMap<V> open(URI uri, PartyOptions<V> options) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("file")) {
+            return open(Path.of(uri), options);
+        }
+        List<String> known = new ArrayList<>(List.of("file"));
+        for (StoreProvider provider : ServiceLoader.load(StoreProvider.class, LevelParty.class.getClassLoader())) {
+            if (provider.scheme().equals(scheme)) {
+                return open(provider.open(uri, options), options);
+            }
+            known.add(provider.scheme());
+        }
+        throw new IllegalArgumentException("No store provider on the class path opens " + uri + ": the schemes "
+                + "known are " + known + (scheme.equals("etcd") ? "; add io.levelparty:levelparty-etcd" : ""));
     }
 
     static PartyProvider provider() {
