@@ -1,5 +1,6 @@
 package io.levelparty;
 
+import java.nio.file.Path;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.function.Consumer;
 
@@ -137,6 +138,29 @@ public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoClos
 
     /** Returns a snapshot of this process's role, its leader's process id, and the cache counts. */
     PartyStats stats();
+
+    /**
+     * Writes a consistent copy of the whole map, every entry as of one moment, as a new LevelDB
+     * directory at {@code destination}, which plain LevelDB and Node's {@code level} open (and
+     * LevelParty too). The leader writes it, while every process goes on reading and writing; it
+     * appears at {@code destination} only once whole. From a follower, the call waits for the
+     * leader within the request timeout, so give a large one for a large map; only the leader's
+     * own user may ask for a backup, since the leader writes it as that user.
+     *
+     * @throws IllegalArgumentException if {@code destination} exists, or this process's user is
+     *     not the leader's
+     * @throws UnsupportedOperationException if the map's store cannot write LevelDB backups
+     */
+    void backup(Path destination);
+
+    /**
+     * Compacts the storage of the keys from {@code fromKey} (inclusive) to {@code toKey}
+     * (exclusive), {@code null} for an open end, so that reads there no longer step over entries
+     * deleted or overwritten: worth it after many removals, which otherwise slow navigation
+     * ({@code firstKey}, {@code lastKey}, {@code floorKey} and such) near them. The leader does the
+     * work; it may take a while on a large range.
+     */
+    void compact(String fromKey, String toKey);
 
     /** Returns a new, empty batch of writes to apply atomically with {@link Batch#apply()}. */
     Batch<V> batch();

@@ -3,6 +3,7 @@ package io.levelparty.spi;
 import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -55,6 +56,23 @@ public interface PartyStore extends AutoCloseable {
 
     /** Returns the number of entries in {@code range}. */
     long count(KeyRange range);
+
+    /**
+     * Writes a consistent copy of every entry (one state of the store) as a new LevelDB directory
+     * at {@code destination}, which must not exist: one that plain LevelDB, and Node's
+     * {@code level}, open. Stores that cannot throw {@link UnsupportedOperationException}.
+     *
+     * @throws IllegalArgumentException if {@code destination} exists
+     */
+    default void backup(Path destination) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot write a LevelDB backup");
+    }
+
+    /**
+     * Compacts the storage of {@code range}, so that reads no longer step over the entries deleted
+     * or overwritten there. Stores without such work do nothing.
+     */
+    default void compact(KeyRange range) {}
 
     /** Returns this process's current role. Stores that are not shared are always the leader. */
     default Role role() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "levelparty", mixinStandardHelpOptions = true, version = "levelparty 0.1.0",
         description = "Reads and writes a LevelParty map beside the processes that use it.",
         subcommands = {GetCommand.class, PutCommand.class, RemoveCommand.class, ScanCommand.class, DumpCommand.class,
-            LoadCommand.class, WatchCommand.class, StatCommand.class})
+            LoadCommand.class, WatchCommand.class, StatCommand.class, BackupCommand.class, CompactCommand.class})
 public final class LevelPartyTool {
     static final int OK = 0;
     static final int NOT_FOUND = 1;

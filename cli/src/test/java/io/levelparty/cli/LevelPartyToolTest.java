@@ -18,7 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.fusesource.leveldbjni.internal.NativeDB;
+import org.fusesource.leveldbjni.internal.NativeIterator;
+import org.fusesource.leveldbjni.internal.NativeReadOptions;
 import org.fusesource.leveldbjni.internal.NativeOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,6 +145,61 @@ class LevelPartyToolTest {
             watch.destroy(); // SIGTERM, as Ctrl-C: the tool closes its map and exits
             assertTrue(watch.waitFor(30, TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * A backup taken while the application writes k0, k1, … in order holds a prefix of those
+     * writes, with no hole, and plain LevelDB opens it.
+     */
+    @Test
+    void aBackupUnderWritesIsAConsistentPrefixThatPlainLevelDbOpens() throws Exception {
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger written = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            while (writing.get()) {
+                int i = written.get();
+                app.put(String.format("k%07d", i), "v" + i);
+                written.incrementAndGet();
+            }
+        });
+        writer.start();
+        Poll.until(() -> written.get() > 2000, "the application to write");
+        Path copy = tmp.resolve("backup");
+        Run backup;
+        try {
+            backup = run("backup", dir.toString(), copy.toString());
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertEquals(0, backup.exit(), backup.err());
+        NativeDB plain = NativeDB.open(new NativeOptions(), copy.toFile());
+        int n = 0;
+        NativeIterator it = plain.iterator(new NativeReadOptions());
+        try {
+            for (it.seekToFirst(); it.isValid(); it.next(), n++) {
+                assertEquals(String.format("k%07d", n), new String(it.key(), UTF_8), "no hole in the copy");
+                assertEquals("v" + n, new String(it.value(), UTF_8));
+            }
+        } finally {
+            it.delete();
+            plain.delete();
+        }
+        assertTrue(n > 2000 && n <= written.get(), n + " of " + written.get());
+
+        Run again = run("backup", dir.toString(), copy.toString());
+        assertEquals(2, again.exit(), "the destination exists");
+    }
+
+    @Test
+    void compactKeepsEveryEntry() throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            app.put("c/" + i, "v");
+            app.remove("c/" + i);
+        }
+        app.put("c/kept", "v");
+        assertEquals(0, run("compact", dir.toString(), "--prefix", "c/").exit());
+        assertEquals(java.util.Map.of("c/kept", "v"), app);
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -269,6 +270,22 @@ final class ElectedStore implements PartyStore, PointReads {
     @Override
     public long count(KeyRange range) {
         return read(s -> s.count(range));
+    }
+
+    @Override
+    public void backup(Path destination) {
+        read(s -> {
+            s.backup(destination);
+            return null;
+        });
+    }
+
+    @Override
+    public void compact(KeyRange range) {
+        read(s -> {
+            s.compact(range);
+            return null;
+        });
     }
 
     @Override

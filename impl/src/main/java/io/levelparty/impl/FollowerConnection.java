@@ -515,6 +515,11 @@ final class FollowerConnection {
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
                 case PING -> Protocol.writeDoneReply(wire, r.id);
                 case BIND -> bind(wire, r.id, r.token);
+                case BACKUP -> backup(wire, r.id, r.destination);
+                case COMPACT -> {
+                    store.compact(r.range);
+                    Protocol.writeDoneReply(wire, r.id);
+                }
                 case SUBSCRIBE -> {
                     pushEvents();
                     Protocol.writeDoneReply(wire, r.id);
@@ -548,6 +553,27 @@ final class FollowerConnection {
         long epoch = coherence.beforeRead(key, bound);
         byte[] value = store.get(key);
         Protocol.writeValueReply(wire, id, value, coherence.cacheableAfterRead(key, epoch));
+    }
+
+    /**
+     * Writes a backup, as this leader's user: so only that user may ask, or an allowed user of
+     * another id could have this process create directories where only the leader's user may.
+     */
+    private void backup(FrameBuffer wire, long id, String destination) {
+        if (peerUid != allowedUsers.ownUid()) {
+            Protocol.writeErrorReply(wire, id, ErrorKind.ILLEGAL_ARGUMENT, "Only the leader's own user (uid "
+                    + allowedUsers.ownUid() + ") may ask the leader at " + socketPath + " for a backup, not uid "
+                    + peerUid);
+            return;
+        }
+        Path path = Path.of(destination);
+        if (!path.isAbsolute()) {
+            Protocol.writeErrorReply(wire, id, ErrorKind.ILLEGAL_ARGUMENT, "A backup's destination must be an "
+                    + "absolute path, not " + destination);
+            return;
+        }
+        store.backup(path);
+        Protocol.writeDoneReply(wire, id);
     }
 
     private void bind(FrameBuffer wire, long id, long token) {

@@ -10,7 +10,10 @@ import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -540,6 +543,75 @@ final class LocalStore implements PartyStore {
             } finally {
                 it.delete();
             }
+        });
+    }
+
+    /**
+     * {@inheritDoc} The copy holds the user entries of one consistent state (one LevelDB iterator,
+     * which reads one snapshot) and none of the party's own records; it is written under a
+     * temporary name beside {@code destination} and renamed once whole, so {@code destination}
+     * appears complete or not at all. Writers go on meanwhile.
+     */
+    @Override
+    public void backup(Path destination) {
+        Path target = destination.toAbsolutePath();
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("The backup's destination " + target + " exists; name a new directory");
+        }
+        Path partial = target.resolveSibling(target.getFileName() + ".partial-" + ThisProcess.PID);
+        read(() -> {
+            NativeDB copy;
+            try {
+                copy = NativeDB.open(new NativeOptions().createIfMissing(true).errorIfExists(true), partial.toFile());
+            } catch (IOException e) {
+                throw new PartyException("Cannot create the backup in " + partial + ": " + e.getMessage(), e);
+            }
+            NativeIterator it = db.iterator(readOptions);
+            try {
+                copyUserEntries(it, copy);
+            } finally {
+                it.delete();
+                copy.delete();
+            }
+            return null;
+        });
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new PartyException("Cannot move the finished backup " + partial + " to " + target + ": " + e, e);
+        }
+    }
+
+    /** Writes the user entries {@code it} reads into {@code copy}, in batches of about a mebibyte. */
+    private static void copyUserEntries(NativeIterator it, NativeDB copy) throws NativeDB.DBException {
+        NativeWriteOptions options = new NativeWriteOptions();
+        NativeWriteBatch batch = new NativeWriteBatch();
+        try {
+            long bytes = 0;
+            for (it.seekToFirst(); it.isValid() && !isReserved(it.key()); it.next()) {
+                byte[] key = it.key();
+                byte[] value = it.value();
+                batch.put(key, value);
+                bytes += key.length + value.length;
+                if (bytes >= 1 << 20) {
+                    copy.write(options, batch);
+                    batch.delete();
+                    batch = new NativeWriteBatch();
+                    bytes = 0;
+                }
+            }
+            copy.write(options, batch);
+        } finally {
+            batch.delete();
+        }
+    }
+
+    /** {@inheritDoc} LevelDB rewrites the range's files, dropping deleted and overwritten entries. */
+    @Override
+    public void compact(KeyRange range) {
+        read(() -> {
+            db.compactRange(range.low(), range.high() == null ? USER_KEYS_END : range.high());
+            return null;
         });
     }
 

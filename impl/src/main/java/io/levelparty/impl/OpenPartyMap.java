@@ -10,6 +10,7 @@ import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.StoreWrite;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,17 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
     @Override
     public PartyStats stats() {
         return store.stats();
+    }
+
+    @Override
+    public void backup(Path destination) {
+        store.backup(Objects.requireNonNull(destination, "destination"));
+    }
+
+    @Override
+    public void compact(String fromKey, String toKey) {
+        store.compact(new KeyRange(fromKey == null ? null : Keys.encode(fromKey), true,
+                toKey == null ? null : Keys.encode(toKey), false));
     }
 
     @Override

@@ -70,6 +70,8 @@ import java.util.UUID;
  *                                                                    INVALIDATE pushes
  *   ACK        21   seq:int64                                      no reply; lease connections only
  *   BIND       22   id token:int64                                 → DONE
+ *   BACKUP     23   id destination:text                            → DONE, once the copy is whole
+ *   COMPACT    24   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → DONE
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -168,7 +170,7 @@ import java.util.UUID;
  */
 final class Protocol {
     /** The protocol version this code speaks. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** Bytes of the frame header. */
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */
@@ -221,7 +223,7 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22),
+        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24),
         VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46), CACHEABLE(47), GRANT(48),
         INVALIDATE(64), EVENT(65), EVENTS_LOST(66), HEARTBEAT(67);
 
@@ -292,6 +294,8 @@ final class Protocol {
         long ackedUpTo;
         /** BIND's lease token. */
         long token;
+        /** BACKUP's destination directory. */
+        String destination;
         /** The key of GET, PUT, DELETE, CAS and NAVIGATE (null for NAVIGATE beyond every key). */
         byte[] key;
         /** PUT's value, CAS's expected value. */
@@ -422,10 +426,24 @@ final class Protocol {
     }
 
     static void writeCount(FrameBuffer out, long id, KeyRange range) {
+        writeRangeRequest(out, MessageType.COUNT, id, range);
+    }
+
+    private static void writeRangeRequest(FrameBuffer out, MessageType type, long id, KeyRange range) {
         checkPayload((long) lengthOf(range.low()) + lengthOf(range.high()));
-        int start = beginFrameWithId(out, MessageType.COUNT, id);
+        int start = beginFrameWithId(out, type, id);
         writeRange(out, range);
         endFrame(out, start);
+    }
+
+    static void writeBackup(FrameBuffer out, long id, String destination) {
+        int start = beginFrameWithId(out, MessageType.BACKUP, id);
+        out.text(destination);
+        endFrame(out, start);
+    }
+
+    static void writeCompact(FrameBuffer out, long id, KeyRange range) {
+        writeRangeRequest(out, MessageType.COMPACT, id, range);
     }
 
     static void writePing(FrameBuffer out, long id) {
@@ -693,6 +711,7 @@ final class Protocol {
         into.writes = null;
         into.relation = null;
         into.range = null;
+        into.destination = null;
         switch (type) {
             case GET -> into.key = readBytes(in);
             case PUT -> {
@@ -730,8 +749,9 @@ final class Protocol {
                     throw new MalformedFrameException("SCAN with limit " + into.limit + "; it must be positive");
                 }
             }
-            case COUNT -> into.range = readRange(in);
+            case COUNT, COMPACT -> into.range = readRange(in);
             case BIND -> into.token = readInt64(in);
+            case BACKUP -> into.destination = readText(in);
             case PING, SUBSCRIBE, LEASE, ACK -> { }
             default -> throw new MalformedFrameException("unexpected " + type + " from a follower");
         }

@@ -411,6 +411,19 @@ final class RemoteStore implements PartyStore {
         return call(MessageType.COUNT, MessageType.NUMBER, (wire, id) -> Protocol.writeCount(wire, id, range)).count;
     }
 
+    /** {@inheritDoc} The leader writes it, within this store's request timeout. */
+    @Override
+    public void backup(Path destination) {
+        String absolute = destination.toAbsolutePath().toString();
+        call(MessageType.BACKUP, MessageType.DONE, (wire, id) -> Protocol.writeBackup(wire, id, absolute));
+    }
+
+    @Override
+    public void compact(KeyRange range) {
+        Objects.requireNonNull(range, "range");
+        call(MessageType.COMPACT, MessageType.DONE, (wire, id) -> Protocol.writeCompact(wire, id, range));
+    }
+
     @Override
     public Role role() {
         return Role.FOLLOWER;

@@ -119,6 +119,15 @@ class ProtocolTest {
         Request count = request(w -> Protocol.writeCount(w, 14, KeyRange.ALL));
         assertEquals(KeyRange.ALL, count.range);
 
+        Request backup = request(w -> Protocol.writeBackup(w, 15, "/var/backups/é"));
+        assertEquals(MessageType.BACKUP, backup.type);
+        assertEquals("/var/backups/é", backup.destination);
+
+        KeyRange prefix = new KeyRange(KEY, true, VALUE, false);
+        Request compact = request(w -> Protocol.writeCompact(w, 16, prefix));
+        assertEquals(MessageType.COMPACT, compact.type);
+        assertEquals(prefix, compact.range);
+
         Request ping = request(w -> Protocol.writePing(w, Long.MAX_VALUE));
         assertEquals(MessageType.PING, ping.type);
         assertEquals(Long.MAX_VALUE, ping.id);
