@@ -91,7 +91,7 @@ public interface PartyStore extends AutoCloseable {
 
     /** Returns this store's role, leader and cache counts; stores without a cache report zeros. */
     default PartyStats stats() {
-        return new PartyStats(role(), ProcessHandle.current().pid(), 0, 0, 0, 0);
+        return PartyStats.of(role(), ProcessHandle.current().pid());
     }
 
     /** Calls {@code listener} on every change of {@link #role()} until the subscription is closed. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +108,8 @@ final class CacheCoherence {
     /** Tokens are unguessable across leaders, so that a follower cannot bind to a lease of another term. */
     private final AtomicLong nextToken = new AtomicLong(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     private final ReentrantLock lock = new ReentrantLock();
+    /** Leases cut off because their follower missed an acknowledgement deadline. */
+    private final LongAdder cutOffs = new LongAdder();
     /** Signalled when a lease acknowledges or ends, if writes are waiting. */
     private final Condition settled = lock.newCondition();
     /** How many writes wait for leases. Guarded by lock. */
@@ -313,8 +316,8 @@ final class CacheCoherence {
                     if (lease.hasAcknowledged(seqs.get(i))) {
                         continue;
                     }
-                    if (now - deadline >= 0) {
-                        lease.cutOff();
+                    if (now - deadline >= 0 && lease.cutOff()) {
+                        cutOffs.increment();
                     }
                     long untilSafe = lease.nanosUntilSafe(now);
                     if (untilSafe <= 0) {
@@ -454,5 +457,10 @@ final class CacheCoherence {
     static int stripeOf(byte[] key) {
         int h = Arrays.hashCode(key);
         return (h ^ (h >>> 16)) & (STRIPES - 1);
+    }
+
+    /** Returns how many leases were cut off because their follower missed an acknowledgement deadline. */
+    long cutOffs() {
+        return cutOffs.sum();
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -73,6 +74,16 @@ final class ElectedStore implements PartyStore, PointReads {
     private final ExecutorService events;
     /** The current term's backend; null once closed, and then {@link #closed} is already true. */
     private volatile Backend backend;
+    /** Writes made through this store. */
+    private final LongAdder writes = new LongAdder();
+    /**
+     * The leader's counts of the terms this process led and that ended, and the failovers: written
+     * under termLock, read without it, so that stats() never waits out an election.
+     */
+    private volatile long servedBefore;
+    private volatile long cutOffsBefore;
+    private volatile long failovers;
+    private volatile long lastFailoverMicros = -1;
     private volatile boolean closed;
 
     private ElectedStore(Election election, Duration requestTimeout) {
@@ -135,6 +146,10 @@ final class ElectedStore implements PartyStore, PointReads {
             }
             long start = System.nanoTime();
             lost.close();
+            if (lost instanceof Backend.Leadership led) {
+                servedBefore += led.server().served();
+                cutOffsBefore += led.store().coherence().cutOffs();
+            }
             if (!changeListeners.isEmpty()) {
                 changes.onGap(Change.GapReason.LEADER_CHANGED); // after the old term's last change
             }
@@ -146,8 +161,10 @@ final class ElectedStore implements PartyStore, PointReads {
                     events.execute(() -> listener.accept(role));
                 }
             }
+            failovers++;
+            lastFailoverMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
             log.info("{} is now {} of {}, {} µs after it lost the leader", this, next.role(), election.socket(),
-                    TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+                    lastFailoverMicros);
             return next;
         }
     }
@@ -174,6 +191,7 @@ final class ElectedStore implements PartyStore, PointReads {
      * its own LevelDB; it gets one only when it was first sent to another leader.
      */
     private <R> R write(WriteCommand<R> command) {
+        writes.increment();
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         Backend current = backend;
         WriteId id = null;
@@ -295,13 +313,17 @@ final class ElectedStore implements PartyStore, PointReads {
         long leaderPid = current instanceof Backend.Followership follower
                 ? follower.store().leaderPid() : ProcessHandle.current().pid();
         FollowerCache cache = election.cache();
-        if (cache == null) {
-            return new PartyStats(current.role(), leaderPid, 0, 0, 0, 0);
+        CacheStats counts = cache == null ? CacheStats.empty() : cache.stats();
+        long served = servedBefore;
+        long cutOffs = cutOffsBefore;
+        if (current instanceof Backend.Leadership leader) {
+            served += leader.server().served();
+            cutOffs += leader.store().coherence().cutOffs();
         }
-        CacheStats counts = cache.stats();
-        return new PartyStats(current.role(), leaderPid, counts.hitCount(), counts.missCount(),
-                counts.evictionCount(), cache.size());
+        return new PartyStats(current.role(), leaderPid, counts.hitCount(), counts.missCount(), counts.evictionCount(),
+                cache == null ? 0 : cache.size(), writes.sum(), served, cutOffs, failovers, lastFailoverMicros);
     }
+
 
     @Override
     public Role role() {

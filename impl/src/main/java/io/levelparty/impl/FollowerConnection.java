@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
@@ -79,6 +80,8 @@ final class FollowerConnection {
     private final Path socketPath;
     private final LeaderServer.AllowedUsers allowedUsers;
     private final PeerLimits limits;
+    /** Counts the requests this connection serves, with those of the leader's other connections. */
+    private final LongAdder requestsServed;
     private final Consumer<FollowerConnection> onEnd;
     private final long peerPid;
     private final long peerUid;
@@ -115,12 +118,13 @@ final class FollowerConnection {
      */
     FollowerConnection(
             AFUNIXSocket socket, LocalStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
-            PeerLimits limits, Consumer<FollowerConnection> onEnd) throws IOException {
+            PeerLimits limits, LongAdder requestsServed, Consumer<FollowerConnection> onEnd) throws IOException {
         this.socket = socket;
         this.store = store;
         this.socketPath = socketPath;
         this.allowedUsers = allowedUsers;
         this.limits = limits;
+        this.requestsServed = requestsServed;
         this.onEnd = onEnd;
         AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
         this.peerPid = credentials.getPid();
@@ -502,6 +506,7 @@ final class FollowerConnection {
 
     /** Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and appends the reply. */
     private void execute(Request r, WriteCommand<?> write) {
+        requestsServed.increment();
         FrameBuffer wire = replies;
         try {
             if (write != null) {

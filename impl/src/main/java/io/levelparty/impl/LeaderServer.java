@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -87,6 +88,8 @@ final class LeaderServer implements AutoCloseable {
     private final AllowedUsers allowedUsers;
     private final PeerLimits limits;
     private final Set<FollowerConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Requests served to followers. */
+    private final LongAdder served = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread acceptor;
     /** Connections refused since the acceptor last logged it, and when it did; the acceptor's own. */
@@ -360,7 +363,7 @@ final class LeaderServer implements AutoCloseable {
             }
             try {
                 FollowerConnection connection =
-                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, connections::remove);
+                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, served, connections::remove);
                 String full = roomFor(connection.peerUid());
                 if (full != null) {
                     closeQuietly(socket);
@@ -425,6 +428,11 @@ final class LeaderServer implements AutoCloseable {
         } catch (InterruptedException interrupted) {
             return false; // only close() interrupts the acceptor
         }
+    }
+
+    /** Returns how many requests of followers this server has served. */
+    long served() {
+        return served.sum();
     }
 
     /** Returns the number of followers connected and past the handshake. */

@@ -105,13 +105,20 @@ final class LeaseConnection {
         return ended ? safeAt - now : Long.MAX_VALUE;
     }
 
-    /** Ends the lease from the leader's side: the follower missed the deadline, or its connection broke. */
-    void cutOff() {
-        if (!ended) {
+    /**
+     * Ends the lease from the leader's side: the follower missed the deadline, or its connection
+     * broke. Returns whether this call ended it.
+     */
+    boolean cutOff() {
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
             end(false);
-            log.warn("Cut off the cache lease of follower pid {}: it did not acknowledge an invalidation within {} ms",
-                    peerPid, TimeUnit.NANOSECONDS.toMillis(CacheCoherence.ACK_DEADLINE_NANOS));
         }
+        log.warn("Cut off the cache lease of follower pid {}: it did not acknowledge an invalidation within {} ms",
+                peerPid, TimeUnit.NANOSECONDS.toMillis(CacheCoherence.ACK_DEADLINE_NANOS));
+        return true;
     }
 
     /**

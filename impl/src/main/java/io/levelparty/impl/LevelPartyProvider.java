@@ -27,12 +27,13 @@ public final class LevelPartyProvider implements PartyProvider {
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
                 UUID.randomUUID(), cache);
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
-        return new OpenPartyMap<>(store, store, values);
+        return OpenPartyMap.open(store, store, values, "directory", canonical.toString());
     }
 
     @Override
     public <V> PartyMap<V> open(PartyStore store, PartyOptions<V> options) {
-        return new OpenPartyMap<>(store, PointReads.of(store), new ValueCodec<>(options.codec()));
+        return OpenPartyMap.open(store, PointReads.of(store), new ValueCodec<>(options.codec()), "store",
+                store.getClass().getName());
     }
 
     /**

@@ -21,8 +21,22 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
 
     private final Set<ChangeSubscriber<V>> subscribers = ConcurrentHashMap.newKeySet();
 
-    OpenPartyMap(PartyStore store, PointReads reads, ValueCodec<V> values) {
+    /** The map's JMX bean, or null if JMX refused it; set once, right after construction. */
+    private volatile PartyMapBean bean;
+
+    private OpenPartyMap(PartyStore store, PointReads reads, ValueCodec<V> values) {
         super(store, reads, values, null, false, null, false, /* descending= */ false);
+    }
+
+    /**
+     * Returns the map over {@code store}, its JMX bean registered under {@code sourceKey} =
+     * {@code source} (see {@link io.levelparty.PartyMapMXBean}).
+     */
+    static <V> OpenPartyMap<V> open(
+            PartyStore store, PointReads reads, ValueCodec<V> values, String sourceKey, String source) {
+        OpenPartyMap<V> map = new OpenPartyMap<>(store, reads, values);
+        map.bean = PartyMapBean.register(map, sourceKey, source);
+        return map;
     }
 
     @Override
@@ -106,6 +120,11 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
     /** Closes the map and ends its subscriptions' threads. */
     @Override
     public void close() {
+        PartyMapBean registered = bean;
+        if (registered != null) {
+            bean = null;
+            registered.unregister();
+        }
         try {
             store.close();
         } finally {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyStats;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
@@ -47,6 +48,9 @@ class ElectionTest {
             assertEquals(Role.LEADER, changes.poll(20, TimeUnit.SECONDS));
             assertEquals(Role.LEADER, follower.role());
             follower.put("k2", "v2");
+            PartyStats stats = follower.stats();
+            assertEquals(1, stats.failovers(), "the takeover is counted");
+            assertTrue(stats.lastFailoverMicros() > 0, stats.toString());
         }
         try (PartyMap<String> again = LevelParty.open(dir, Codecs.utf8())) {
             assertEquals(List.of("k", "k2"), List.copyOf(again.keySet()));

@@ -83,6 +83,7 @@ class StrictCacheTest {
             assertTrue(waited >= CacheCoherence.ACK_DEADLINE_NANOS, "applied after " + waited + " ns");
             lease.assertClosedByLeader();
             assertArrayEquals(bytes("new"), leader.store.get(KEY));
+            assertEquals(1, leader.store.coherence().cutOffs(), "the cut-off is counted once");
         }
     }
 
