@@ -1,6 +1,7 @@
 package io.levelparty;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.function.Consumer;
 
@@ -138,6 +139,13 @@ public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoClos
 
     /** Returns a snapshot of this process's role, its leader's process id, and the cache counts. */
     PartyStats stats();
+
+    /**
+     * Returns the processes that follow the leader now, as the leader sees them, one entry per
+     * process (this one included, if it follows), ordered by process id; empty for a map whose
+     * store is not shared.
+     */
+    List<PartyFollower> followers();
 
     /**
      * Writes a consistent copy of the whole map, every entry as of one moment, as a new LevelDB

@@ -1,5 +1,6 @@
 package io.levelparty.spi;
 
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
@@ -73,6 +74,11 @@ public interface PartyStore extends AutoCloseable {
      * or overwritten there. Stores without such work do nothing.
      */
     default void compact(KeyRange range) {}
+
+    /** Returns the processes following the leader now, ordered by pid; stores that are not shared have none. */
+    default List<PartyFollower> followers() {
+        return List.of();
+    }
 
     /** Returns this process's current role. Stores that are not shared are always the leader. */
     default Role role() {

@@ -1,6 +1,8 @@
 package io.levelparty.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyMap;
 import io.levelparty.PartyStats;
 import java.io.IOException;
@@ -14,7 +16,9 @@ import picocli.CommandLine.Spec;
 /** {@code levelparty stat DIR}: who leads, how many entries, how much disk. */
 @Command(name = "stat", mixinStandardHelpOptions = true,
         description = {"Prints, as one JSON object: this tool's role in the party and the leader's pid, the number "
-                + "of entries (counted exactly, by the leader), and the bytes the directory takes on disk."})
+                + "of entries (counted exactly, by the leader), the followers as the leader sees them (pid, uid, "
+                + "whether they cache, how long they have been connected; the tool itself among them), this tool's "
+                + "own counts, and the bytes the directory takes on disk."})
 final class StatCommand extends ToolCommand {
     @Override
     public Integer call() {
@@ -25,6 +29,13 @@ final class StatCommand extends ToolCommand {
                     .put("role", stats.role().name())
                     .put("leaderPid", stats.leaderPid())
                     .put("entries", map.size());
+            ArrayNode followers = node.putArray("followers");
+            for (PartyFollower f : map.followers()) {
+                followers.addObject().put("pid", f.pid()).put("uid", f.uid()).put("caching", f.caching())
+                        .put("connectedMillis", f.connected().toMillis());
+            }
+            node.put("writes", stats.writes()).put("requestsServed", stats.requestsServed())
+                    .put("failovers", stats.failovers());
             if (!target.location.contains("://")) {
                 node.put("diskBytes", diskBytes(Path.of(target.location)));
             }

@@ -211,6 +211,10 @@ class LevelPartyToolTest {
         String line = stat.out().get(0);
         assertTrue(line.contains("\"role\":\"FOLLOWER\"") && line.contains("\"leaderPid\":" + ProcessHandle.current().pid())
                 && line.contains("\"entries\":2") && line.contains("\"diskBytes\":"), line);
+        // The tool is a follower of its own: the leader lists it, a process other than this one.
+        assertTrue(line.matches(".*\"followers\":\\[\\{\"pid\":\\d+,\"uid\":\\d+,\"caching\":(true|false),"
+                + "\"connectedMillis\":\\d+}].*") && !line.contains("\"pid\":" + ProcessHandle.current().pid() + ","),
+                line);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.levelparty.impl;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.levelparty.Change;
 import io.levelparty.PartyClosedException;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyStats;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
@@ -288,6 +289,17 @@ final class ElectedStore implements PartyStore, PointReads {
     @Override
     public long count(KeyRange range) {
         return read(s -> s.count(range));
+    }
+
+    /** {@inheritDoc} A leader lists its connections; a follower asks the leader. */
+    @Override
+    public List<PartyFollower> followers() {
+        Backend current = backend;
+        checkOpen();
+        if (current instanceof Backend.Leadership leader) {
+            return leader.server().followers();
+        }
+        return read(PartyStore::followers);
     }
 
     @Override

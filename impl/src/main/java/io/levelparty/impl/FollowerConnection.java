@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.Change;
 import io.levelparty.PartyException;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.Hello;
@@ -21,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import org.slf4j.Logger;
@@ -82,6 +84,10 @@ final class FollowerConnection {
     private final PeerLimits limits;
     /** Counts the requests this connection serves, with those of the leader's other connections. */
     private final LongAdder requestsServed;
+    /** The leader's list of its followers, for FOLLOWERS. */
+    private final Supplier<List<PartyFollower>> followers;
+    /** When this connection was accepted, as System.nanoTime(). */
+    private final long acceptedAt = System.nanoTime();
     private final Consumer<FollowerConnection> onEnd;
     private final long peerPid;
     private final long peerUid;
@@ -118,13 +124,15 @@ final class FollowerConnection {
      */
     FollowerConnection(
             AFUNIXSocket socket, LocalStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
-            PeerLimits limits, LongAdder requestsServed, Consumer<FollowerConnection> onEnd) throws IOException {
+            PeerLimits limits, LongAdder requestsServed, Supplier<List<PartyFollower>> followers,
+            Consumer<FollowerConnection> onEnd) throws IOException {
         this.socket = socket;
         this.store = store;
         this.socketPath = socketPath;
         this.allowedUsers = allowedUsers;
         this.limits = limits;
         this.requestsServed = requestsServed;
+        this.followers = followers;
         this.onEnd = onEnd;
         AFUNIXSocketCredentials credentials = socket.getPeerCredentials();
         this.peerPid = credentials.getPid();
@@ -144,6 +152,22 @@ final class FollowerConnection {
     /** The user id of the process at the other end. */
     long peerUid() {
         return peerUid;
+    }
+
+    /** The process id of the process at the other end. */
+    long peerPid() {
+        return peerPid;
+    }
+
+    /** When this connection was accepted, as System.nanoTime(). */
+    long acceptedAt() {
+        return acceptedAt;
+    }
+
+    /** Whether this is a follower's lease connection, with its lease live. */
+    boolean holdsLease() {
+        LeaseConnection own = ownLease;
+        return own != null && own.isLive();
     }
 
     boolean isEstablished() {
@@ -519,6 +543,7 @@ final class FollowerConnection {
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
                 case PING -> Protocol.writeDoneReply(wire, r.id);
+                case FOLLOWERS -> Protocol.writeFollowerList(wire, r.id, followers.get());
                 case BIND -> bind(wire, r.id, r.token);
                 case BACKUP -> backup(wire, r.id, r.destination);
                 case COMPACT -> {

@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
+import io.levelparty.PartyFollower;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +17,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -363,7 +367,8 @@ final class LeaderServer implements AutoCloseable {
             }
             try {
                 FollowerConnection connection =
-                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, served, connections::remove);
+                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, served,
+                                this::followers, connections::remove);
                 String full = roomFor(connection.peerUid());
                 if (full != null) {
                     closeQuietly(socket);
@@ -428,6 +433,25 @@ final class LeaderServer implements AutoCloseable {
         } catch (InterruptedException interrupted) {
             return false; // only close() interrupts the acceptor
         }
+    }
+
+    /**
+     * Returns the processes connected and past the handshake, one entry per process (a caching
+     * follower has two connections), ordered by pid.
+     */
+    List<PartyFollower> followers() {
+        Map<Long, PartyFollower> byPid = new TreeMap<>();
+        long now = System.nanoTime();
+        for (FollowerConnection c : connections) {
+            if (!c.isEstablished()) {
+                continue;
+            }
+            PartyFollower seen = new PartyFollower(c.peerPid(), c.peerUid(), c.holdsLease(),
+                    Duration.ofNanos(now - c.acceptedAt()));
+            byPid.merge(c.peerPid(), seen, (a, b) -> new PartyFollower(a.pid(), a.uid(), a.caching() || b.caching(),
+                    a.connected().compareTo(b.connected()) >= 0 ? a.connected() : b.connected()));
+        }
+        return List.copyOf(byPid.values());
     }
 
     /** Returns how many requests of followers this server has served. */

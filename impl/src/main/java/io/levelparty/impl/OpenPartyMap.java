@@ -1,6 +1,7 @@
 package io.levelparty.impl;
 
 import io.levelparty.Change;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyMap;
 import io.levelparty.PartyStats;
 import io.levelparty.Role;
@@ -47,6 +48,11 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
     @Override
     public PartyStats stats() {
         return store.stats();
+    }
+
+    @Override
+    public List<PartyFollower> followers() {
+        return store.followers();
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.levelparty.impl;
 
+import io.levelparty.PartyFollower;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -72,6 +74,7 @@ import java.util.UUID;
  *   BIND       22   id token:int64                                 → DONE
  *   BACKUP     23   id destination:text                            → DONE, once the copy is whole
  *   COMPACT    24   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → DONE
+ *   FOLLOWERS  25   id                                             → FOLLOWER_LIST
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -85,6 +88,7 @@ import java.util.UUID;
  *   ERROR       46   id kind:int8 message:text                      instead of any reply above
  *   CACHEABLE   47   id value:bytes?                                VALUE that may be cached
  *   GRANT       48   id token:int64 leaseNanos:int64
+ *   FOLLOWER_LIST 49 id n:int32 then n × (pid:int64 uid:int64 caching:bool connectedMillis:int64)
  * </pre>
  * Pushes, from the leader, unasked and unanswered: codes 64 to 127. A follower skips a push it
  * does not know, so new pushes need no new version.
@@ -194,6 +198,8 @@ final class Protocol {
     private static final int MIN_WRITE_BYTES = 4;
     /** The least bytes an INVALIDATE key takes: an empty key. */
     private static final int MIN_KEY_BYTES = 3;
+    /** The bytes a FOLLOWER_LIST entry takes: three int64 and a bool. */
+    private static final int MIN_FOLLOWER_BYTES = 28;
     /** The least bytes a PAGE entry takes: an empty key and an empty value, 3 bytes each. */
     private static final int MIN_ENTRY_BYTES = 6;
 
@@ -223,8 +229,9 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24),
+        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24), FOLLOWERS(25),
         VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46), CACHEABLE(47), GRANT(48),
+        FOLLOWER_LIST(49),
         INVALIDATE(64), EVENT(65), EVENTS_LOST(66), HEARTBEAT(67);
 
         private static final MessageType[] BY_CODE = new MessageType[LAST_PUSH_CODE + 1];
@@ -323,6 +330,7 @@ final class Protocol {
         /** INVALIDATE's keys. */
         List<byte[]> keys;
         List<StoreEntry> entries;
+        List<PartyFollower> followers;
         /** NUMBER's count; EVENT's and INVALIDATE's sequence. */
         long count;
         /** INVALIDATE's and HEARTBEAT's stamp. */
@@ -448,6 +456,22 @@ final class Protocol {
 
     static void writePing(FrameBuffer out, long id) {
         endFrame(out, beginFrameWithId(out, MessageType.PING, id));
+    }
+
+    static void writeFollowers(FrameBuffer out, long id) {
+        endFrame(out, beginFrameWithId(out, MessageType.FOLLOWERS, id));
+    }
+
+    static void writeFollowerList(FrameBuffer out, long id, List<PartyFollower> followers) {
+        int start = beginFrameWithId(out, MessageType.FOLLOWER_LIST, id);
+        out.int32(followers.size());
+        for (PartyFollower f : followers) {
+            out.int64(f.pid());
+            out.int64(f.uid());
+            out.bool(f.caching());
+            out.int64(f.connected().toMillis());
+        }
+        endFrame(out, start);
     }
 
     static void writeSubscribe(FrameBuffer out, long id) {
@@ -752,7 +776,7 @@ final class Protocol {
             case COUNT, COMPACT -> into.range = readRange(in);
             case BIND -> into.token = readInt64(in);
             case BACKUP -> into.destination = readText(in);
-            case PING, SUBSCRIBE, LEASE, ACK -> { }
+            case PING, SUBSCRIBE, LEASE, ACK, FOLLOWERS -> { }
             default -> throw new MalformedFrameException("unexpected " + type + " from a follower");
         }
         expectEnd(in);
@@ -776,6 +800,7 @@ final class Protocol {
         into.value = null;
         into.key = null;
         into.entries = null;
+        into.followers = null;
         into.errorKind = null;
         into.message = null;
         switch (type) {
@@ -798,6 +823,15 @@ final class Protocol {
                 into.entries = entries;
             }
             case NUMBER -> into.count = readInt64(in);
+            case FOLLOWER_LIST -> {
+                int n = readCount(in, MIN_FOLLOWER_BYTES);
+                List<PartyFollower> followers = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    followers.add(new PartyFollower(readInt64(in), readInt64(in), readBoolean(in),
+                            Duration.ofMillis(readInt64(in))));
+                }
+                into.followers = followers;
+            }
             case GRANT -> {
                 into.token = readInt64(in);
                 into.leaseNanos = readInt64(in);

@@ -3,6 +3,7 @@ package io.levelparty.impl;
 import io.levelparty.Change;
 import io.levelparty.Consistency;
 import io.levelparty.PartyException;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyProtocolException;
 import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
@@ -411,6 +412,14 @@ final class RemoteStore implements PartyStore {
         return call(MessageType.COUNT, MessageType.NUMBER, (wire, id) -> Protocol.writeCount(wire, id, range)).count;
     }
 
+    @Override
+    public List<PartyFollower> followers() {
+        @SuppressWarnings("unchecked")
+        List<PartyFollower> followers = (List<PartyFollower>) call(MessageType.FOLLOWERS, MessageType.FOLLOWER_LIST,
+                Protocol::writeFollowers).result;
+        return followers;
+    }
+
     /** {@inheritDoc} The leader writes it, within this store's request timeout. */
     @Override
     public void backup(Path destination) {
@@ -598,7 +607,7 @@ final class RemoteStore implements PartyStore {
         final MessageType expectedReply;
         final Thread waiter = Thread.currentThread();
         long id;
-        /** A VALUE's value, an ENTRY as a StoreEntry, a PAGE's entries. */
+        /** A VALUE's value, an ENTRY as a StoreEntry, a PAGE's entries, a FOLLOWER_LIST's followers. */
         Object result;
         /** Whether the leader let a GET's value be cached. */
         boolean cacheable;
@@ -628,6 +637,7 @@ final class RemoteStore implements PartyStore {
                 case FLAG -> flag = reply.flag;
                 case ENTRY -> result = reply.key == null ? null : new StoreEntry(reply.key, reply.value);
                 case PAGE -> result = reply.entries;
+                case FOLLOWER_LIST -> result = reply.followers;
                 case NUMBER -> count = reply.count;
                 case ERROR -> {
                     errorKind = reply.errorKind;

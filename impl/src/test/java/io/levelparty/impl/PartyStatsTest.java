@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
+import io.levelparty.PartyFollower;
 import io.levelparty.PartyMap;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -51,8 +52,20 @@ class PartyStatsTest {
                 assertEquals(ProcessHandle.current().pid(), JMX.getAttribute(bean, "LeaderPid"));
             }
             assertEquals(5, writesOverJmx);
+
+            // The leader lists its follower (this process), with its cache lease, and so does the follower.
+            Poll.until(() -> !leader.followers().isEmpty() && leader.followers().get(0).caching(),
+                    "the follower's cache lease");
+            PartyFollower listed = leader.followers().get(0);
+            assertEquals(1, leader.followers().size(), "one entry per process, not per connection");
+            assertEquals(ProcessHandle.current().pid(), listed.pid());
+            assertEquals(ThisProcess.UID, listed.uid());
+            assertTrue(!listed.connected().isNegative(), listed.toString());
+            assertEquals(listed.pid(), follower.followers().get(0).pid(), "the follower asks the leader");
+
             follower.close();
             assertEquals(1, beansOf(data).size(), "the closed map's bean is gone");
+            Poll.until(() -> leader.followers().isEmpty(), "the closed follower to leave the list");
         }
         assertTrue(beansOf(data).isEmpty(), "every bean is gone");
     }

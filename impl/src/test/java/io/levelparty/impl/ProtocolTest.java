@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.levelparty.PartyFollower;
 import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.Hello;
 import io.levelparty.impl.Protocol.HelloReply;
@@ -21,6 +22,7 @@ import io.levelparty.spi.StoreWrite;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,6 +130,8 @@ class ProtocolTest {
         assertEquals(MessageType.COMPACT, compact.type);
         assertEquals(prefix, compact.range);
 
+        assertEquals(MessageType.FOLLOWERS, request(w -> Protocol.writeFollowers(w, 17)).type);
+
         Request ping = request(w -> Protocol.writePing(w, Long.MAX_VALUE));
         assertEquals(MessageType.PING, ping.type);
         assertEquals(Long.MAX_VALUE, ping.id);
@@ -154,6 +158,9 @@ class ProtocolTest {
         assertArrayEquals(KEY, page.entries.get(1).value());
 
         assertEquals(1L << 40, reply(w -> Protocol.writeCountReply(w, 6, 1L << 40)).count);
+        List<PartyFollower> followers = List.of(new PartyFollower(12, 1000, true, Duration.ofMillis(1500)),
+                new PartyFollower(13, 1001, false, Duration.ZERO));
+        assertEquals(followers, reply(w -> Protocol.writeFollowerList(w, 7, followers)).followers);
 
         Reply error = reply(w -> Protocol.writeErrorReply(w, 7, ErrorKind.ILLEGAL_ARGUMENT,
                 "bad \u00e9\u20ac\ud83d\ude00"));
