@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
  * The protocol a leader and its followers speak over the Unix socket: this javadoc is its
@@ -463,13 +464,21 @@ final class Protocol {
     }
 
     static void writeFollowerList(FrameBuffer out, long id, List<PartyFollower> followers) {
-        int start = beginFrameWithId(out, MessageType.FOLLOWER_LIST, id);
-        out.int32(followers.size());
-        for (PartyFollower f : followers) {
-            out.int64(f.pid());
-            out.int64(f.uid());
-            out.bool(f.caching());
-            out.int64(f.connected().toMillis());
+        writeList(out, MessageType.FOLLOWER_LIST, id, followers, (o, f) -> {
+            o.int64(f.pid());
+            o.int64(f.uid());
+            o.bool(f.caching());
+            o.int64(f.connected().toMillis());
+        });
+    }
+
+    /** Writes a reply of {@code type} whose values after its id are a count and {@code elements}. */
+    private static <T> void writeList(
+            FrameBuffer out, MessageType type, long id, List<T> elements, BiConsumer<FrameBuffer, T> element) {
+        int start = beginFrameWithId(out, type, id);
+        out.int32(elements.size());
+        for (T e : elements) {
+            element.accept(out, e);
         }
         endFrame(out, start);
     }
@@ -565,13 +574,10 @@ final class Protocol {
 
     /** Writes a PAGE of {@code entries}; see {@link #entriesThatFit} to keep it within a frame. */
     static void writePageReply(FrameBuffer out, long id, List<StoreEntry> entries) {
-        int start = beginFrameWithId(out, MessageType.PAGE, id);
-        out.int32(entries.size());
-        for (StoreEntry entry : entries) {
-            out.bytes(entry.key());
-            out.bytes(entry.value());
-        }
-        endFrame(out, start);
+        writeList(out, MessageType.PAGE, id, entries, (o, entry) -> {
+            o.bytes(entry.key());
+            o.bytes(entry.value());
+        });
     }
 
     static void writeCountReply(FrameBuffer out, long id, long count) {
