@@ -11,6 +11,7 @@ import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
 import io.levelparty.Role;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -55,9 +56,17 @@ class LevelPartyToolTest {
         app.close();
     }
 
-    private static ProcessBuilder tool(String... args) {
+    /**
+     * Runs the tool as bin/levelparty does: on the module's classes and its runtime class path
+     * (which Maven writes before the tests), not on the tests' own class path, so that a
+     * dependency the tool needs but only the tests have is caught here.
+     */
+    private static ProcessBuilder tool(String... args) throws IOException {
+        Path target = Path.of("target");
+        String classPath = target.resolve("classes").toAbsolutePath() + File.pathSeparator
+                + Files.readString(target.resolve("classpath.txt")).strip();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), LevelPartyTool.class.getName()));
+                "-cp", classPath, LevelPartyTool.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command);
     }
