@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * anyone could have read a newer one.
  *
  * <h2>Leases</h2>
- * A caching follower holds a {@link LeaseConnection}, which has one of {@value #MAX_LEASES} slots.
+ * A caching follower holds a {@link LeaderSideLease}, which has one of {@value #MAX_LEASES} slots.
  * The follower serves cached values only while the leader's stamp on the last frame it processed
  * on that connection, plus {@link #LEASE_NANOS}, is in the future; the leader sends a heartbeat
  * every {@link #HEARTBEAT_NANOS}.
@@ -104,7 +104,7 @@ final class CacheCoherence {
     private final AtomicIntegerArray pending = new AtomicIntegerArray(STRIPES);
     private final AtomicLongArray epochs = new AtomicLongArray(STRIPES);
     private final AtomicLongArray holders = new AtomicLongArray(STRIPES);
-    private final AtomicReferenceArray<LeaseConnection> leases = new AtomicReferenceArray<>(MAX_LEASES);
+    private final AtomicReferenceArray<LeaderSideLease> leases = new AtomicReferenceArray<>(MAX_LEASES);
     /** Tokens are unguessable across leaders, so that a follower cannot bind to a lease of another term. */
     private final AtomicLong nextToken = new AtomicLong(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     private final ReentrantLock lock = new ReentrantLock();
@@ -134,13 +134,13 @@ final class CacheCoherence {
      * Grants a lease to a follower and returns it, or null if {@value #MAX_LEASES} leases are taken
      * or this leader is closing. {@code newLease} makes the lease from its slot and token.
      */
-    LeaseConnection grant(LeaseFactory newLease) {
+    LeaderSideLease grant(LeaseFactory newLease) {
         if (closed) {
             return null;
         }
         for (int slot = 0; slot < MAX_LEASES; slot++) {
             if (leases.get(slot) == null) {
-                LeaseConnection lease = newLease.create(slot, nextToken.incrementAndGet());
+                LeaderSideLease lease = newLease.create(slot, nextToken.incrementAndGet());
                 if (leases.compareAndSet(slot, null, lease)) {
                     return lease;
                 }
@@ -152,13 +152,13 @@ final class CacheCoherence {
     /** Makes a lease for a slot and a token. */
     @FunctionalInterface
     interface LeaseFactory {
-        LeaseConnection create(int slot, long token);
+        LeaderSideLease create(int slot, long token);
     }
 
     /** Returns the live lease with {@code token}, or null. */
-    LeaseConnection leaseOf(long token) {
+    LeaderSideLease leaseOf(long token) {
         for (int slot = 0; slot < MAX_LEASES; slot++) {
-            LeaseConnection lease = leases.get(slot);
+            LeaderSideLease lease = leases.get(slot);
             if (lease != null && lease.token() == token && lease.isLive()) {
                 return lease;
             }
@@ -170,7 +170,7 @@ final class CacheCoherence {
      * Frees the slot of {@code lease}, which has ended and whose follower can no longer serve
      * from its cache: writes stop waiting for it.
      */
-    void release(LeaseConnection lease) {
+    void release(LeaderSideLease lease) {
         if (leases.get(lease.slot()) != lease) {
             return;
         }
@@ -207,7 +207,7 @@ final class CacheCoherence {
      * @return the stripe's epoch, to pass to {@link #cacheableAfterRead}, or -1 if a write to the
      *     stripe is pending, in which case the read is not cacheable
      */
-    long beforeRead(byte[] key, LeaseConnection lease) {
+    long beforeRead(byte[] key, LeaderSideLease lease) {
         int stripe = stripeOf(key);
         long epoch = epochs.get(stripe);
         if (pending.get(stripe) > 0) {
@@ -236,7 +236,7 @@ final class CacheCoherence {
      *
      * @throws TermEndedException if this leader closes meanwhile; the write must not be applied
      */
-    Write beginWrite(List<byte[]> keys, LeaseConnection writersLease) {
+    Write beginWrite(List<byte[]> keys, LeaderSideLease writersLease) {
         if (fenced) {
             awaitFence();
         }
@@ -271,10 +271,10 @@ final class CacheCoherence {
     }
 
     private void invalidate(List<byte[]> keys, long holding) {
-        List<LeaseConnection> targets = new ArrayList<>(Long.bitCount(holding));
+        List<LeaderSideLease> targets = new ArrayList<>(Long.bitCount(holding));
         List<Long> seqs = new ArrayList<>(Long.bitCount(holding));
         for (long rest = holding; rest != 0; rest &= rest - 1) {
-            LeaseConnection lease = leases.get(Long.numberOfTrailingZeros(rest));
+            LeaderSideLease lease = leases.get(Long.numberOfTrailingZeros(rest));
             if (lease != null) {
                 targets.add(lease);
                 seqs.add(lease.invalidate(keys));
@@ -302,7 +302,7 @@ final class CacheCoherence {
      *
      * @throws TermEndedException if this leader closes meanwhile
      */
-    private void awaitSettled(List<LeaseConnection> targets, List<Long> seqs) {
+    private void awaitSettled(List<LeaderSideLease> targets, List<Long> seqs) {
         long deadline = System.nanoTime() + ACK_DEADLINE_NANOS;
         boolean interrupted = false;
         lock.lock();
@@ -312,7 +312,7 @@ final class CacheCoherence {
                 long now = System.nanoTime();
                 long wait = Long.MAX_VALUE;
                 for (int i = 0; i < targets.size(); i++) {
-                    LeaseConnection lease = targets.get(i);
+                    LeaderSideLease lease = targets.get(i);
                     if (lease.hasAcknowledged(seqs.get(i))) {
                         continue;
                     }

@@ -30,7 +30,7 @@ import java.util.function.Function;
  * leader's term.
  */
 final class ClientRecords {
-    static final byte RECORD_TAG = 'c';
+    static final byte RECORD_TAG = ReservedKeys.CLIENT_RECORD_TAG;
     static final long STALE_AFTER_MILLIS = 60 * 60 * 1000L;
     private static final int CLIENT_KEY_BYTES = 2 + 16;
     private static final int KEY_BYTES = CLIENT_KEY_BYTES + 8;
@@ -39,11 +39,11 @@ final class ClientRecords {
 
     /** Returns the prefix shared by all records, for a scan of them. */
     static byte[] prefix() {
-        return new byte[] {LocalStore.RESERVED_PREFIX, RECORD_TAG};
+        return new byte[] {ReservedKeys.PREFIX, RECORD_TAG};
     }
 
     static byte[] clientPrefix(UUID client) {
-        return ByteBuffer.allocate(CLIENT_KEY_BYTES).put(LocalStore.RESERVED_PREFIX).put(RECORD_TAG)
+        return ByteBuffer.allocate(CLIENT_KEY_BYTES).put(ReservedKeys.PREFIX).put(RECORD_TAG)
                 .putLong(client.getMostSignificantBits()).putLong(client.getLeastSignificantBits()).array();
     }
 
@@ -53,7 +53,7 @@ final class ClientRecords {
 
     /** Returns the client of a record key, or null if {@code key} is not one. */
     static UUID clientOf(byte[] key) {
-        if (key.length != KEY_BYTES || key[0] != LocalStore.RESERVED_PREFIX || key[1] != RECORD_TAG) {
+        if (key.length != KEY_BYTES || key[0] != ReservedKeys.PREFIX || key[1] != RECORD_TAG) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(key, 2, 16);

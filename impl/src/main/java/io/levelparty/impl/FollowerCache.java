@@ -16,7 +16,7 @@ import java.util.Set;
  * One per map, shared by its terms and emptied at each change of term.
  *
  * <p>Correctness rests on one rule. A key is dropped whenever the leader invalidates it (under
- * {@link Consistency#STRICT}, before the write, see {@link CacheLease}) or pushes a change to it
+ * {@link Consistency#STRICT}, before the write, see {@link FollowerSideLease}) or pushes a change to it
  * (under {@link Consistency#RELAXED}, after), whenever this process writes it, and everything is
  * dropped when invalidations may have been lost; and a
  * read result is cached only if nothing dropped its key between the moment its request was about

@@ -54,7 +54,7 @@ final class LeaderServer implements AutoCloseable {
      * world-writable; we make it owner-only right after bind. In the moment between, another user
      * could connect, which the uid check in the handshake refuses anyway.
      *
-     * Threads. One acceptor thread, and one thread per follower (FollowerConnection), all daemons:
+     * Threads. One acceptor thread, and one thread per follower (LeaderSideConnection), all daemons:
      * blocking IO keeps each follower's requests in order, and a follower that is slow or stuck
      * blocks only its own thread. PeerLimits bound how many such threads exist, and for how long a
      * peer that stopped mid-frame or stopped reading keeps one; users who may not connect get a
@@ -91,7 +91,7 @@ final class LeaderServer implements AutoCloseable {
     private final Object socketFileKey;
     private final AllowedUsers allowedUsers;
     private final PeerLimits limits;
-    private final Set<FollowerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<LeaderSideConnection> connections = ConcurrentHashMap.newKeySet();
     /** Requests served to followers. */
     private final LongAdder served = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -366,8 +366,8 @@ final class LeaderServer implements AutoCloseable {
                 return;
             }
             try {
-                FollowerConnection connection =
-                        new FollowerConnection(socket, store, socketPath, allowedUsers, limits, served,
+                LeaderSideConnection connection =
+                        new LeaderSideConnection(socket, store, socketPath, allowedUsers, limits, served,
                                 this::followers, connections::remove);
                 String full = roomFor(connection.peerUid());
                 if (full != null) {
@@ -403,7 +403,7 @@ final class LeaderServer implements AutoCloseable {
         // A user who may not connect is only told so after its HELLO; meanwhile its connections
         // take threads, which this share keeps from crowding out the followers.
         int foreign = 0;
-        for (FollowerConnection connection : connections) {
+        for (LeaderSideConnection connection : connections) {
             if (!allowedUsers.allows(connection.peerUid())) {
                 foreign++;
             }
@@ -442,7 +442,7 @@ final class LeaderServer implements AutoCloseable {
     List<PartyFollower> followers() {
         Map<Long, PartyFollower> byPid = new TreeMap<>();
         long now = System.nanoTime();
-        for (FollowerConnection c : connections) {
+        for (LeaderSideConnection c : connections) {
             if (!c.isEstablished()) {
                 continue;
             }
@@ -462,7 +462,7 @@ final class LeaderServer implements AutoCloseable {
     /** Returns the number of followers connected and past the handshake. */
     int followerCount() {
         int n = 0;
-        for (FollowerConnection connection : connections) {
+        for (LeaderSideConnection connection : connections) {
             if (connection.isEstablished()) {
                 n++;
             }
@@ -484,10 +484,10 @@ final class LeaderServer implements AutoCloseable {
         closeQuietly(serverSocket);
         deleteSocketFileIfOurs();
         store.coherence().close(); // writes waiting for followers' caches fail, lease connections end at once
-        for (FollowerConnection connection : connections) {
+        for (LeaderSideConnection connection : connections) {
             connection.close();
         }
-        for (FollowerConnection connection : connections) {
+        for (LeaderSideConnection connection : connections) {
             connection.join();
         }
         log.debug("Leader at {} closed", socketPath);

@@ -21,7 +21,7 @@ import java.util.UUID;
  * database, and deletes them once it no longer needs them.
  */
 final class LeaseRecords {
-    static final byte RECORD_TAG = 'l';
+    static final byte RECORD_TAG = ReservedKeys.LEASE_RECORD_TAG;
     private static final int KEY_BYTES = 2 + 8 + 16;
 
     private LeaseRecords() {
@@ -29,11 +29,11 @@ final class LeaseRecords {
 
     /** Returns the prefix shared by all lease records, for a scan of them. */
     static byte[] prefix() {
-        return new byte[] {LocalStore.RESERVED_PREFIX, RECORD_TAG};
+        return new byte[] {ReservedKeys.PREFIX, RECORD_TAG};
     }
 
     static byte[] key(long token, UUID client) {
-        return ByteBuffer.allocate(KEY_BYTES).put(LocalStore.RESERVED_PREFIX).put(RECORD_TAG).putLong(token)
+        return ByteBuffer.allocate(KEY_BYTES).put(ReservedKeys.PREFIX).put(RECORD_TAG).putLong(token)
                 .putLong(client.getMostSignificantBits()).putLong(client.getLeastSignificantBits()).array();
     }
 
@@ -64,7 +64,7 @@ final class LeaseRecords {
 
     /** Returns the client of a lease record key, or null if {@code key} is not one. */
     static UUID clientOf(byte[] key) {
-        if (key.length != KEY_BYTES || key[0] != LocalStore.RESERVED_PREFIX || key[1] != RECORD_TAG) {
+        if (key.length != KEY_BYTES || key[0] != ReservedKeys.PREFIX || key[1] != RECORD_TAG) {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(key, 10, 16);

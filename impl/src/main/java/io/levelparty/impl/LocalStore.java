@@ -10,6 +10,7 @@ import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -48,8 +49,6 @@ import org.fusesource.leveldbjni.internal.NativeWriteOptions;
  * before them, which is simple because they sort after every user key.
  */
 final class LocalStore implements PartyStore {
-    /** Every reserved key starts with this byte, which never begins a UTF-8 string. */
-    static final byte RESERVED_PREFIX = (byte) 0xFF;
     /**
      * A reserved key kept in every database, right after the user keys and before the records.
      * Every write of a follower adds an exactly-once record and deletes older ones, and LevelDB
@@ -57,7 +56,7 @@ final class LocalStore implements PartyStore {
      * on, finding the last user key, or reaching the end of a scan, would step over every recently
      * deleted record first (thousands under a steady stream of writes).
      */
-    private static final byte[] USER_KEYS_END = {RESERVED_PREFIX, 0};
+    private static final byte[] USER_KEYS_END = ReservedKeys.USER_KEYS_END;
     /** A scan page stops after this many bytes of keys and values, whatever its entry limit. */
     static final int MAX_PAGE_BYTES = 1 << 20;
     /**
@@ -96,9 +95,12 @@ final class LocalStore implements PartyStore {
         this.dir = dir;
         this.db = db;
         this.reserve = new DiskReserve(dir);
+        checkFormat(dir, db.get(readOptions, ReservedKeys.FORMAT_VERSION));
         if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
             db.put(writeOptions, USER_KEYS_END, new byte[0]);
         }
+        // A database without a version is new, or of format 1, which wrote none.
+        db.put(writeOptions, ReservedKeys.FORMAT_VERSION, ByteBuffer.allocate(4).putInt(ReservedKeys.FORMAT).array());
     }
 
     /**
@@ -156,7 +158,21 @@ final class LocalStore implements PartyStore {
     }
 
     static boolean isReserved(byte[] key) {
-        return key.length > 0 && key[0] == RESERVED_PREFIX;
+        return ReservedKeys.isReserved(key);
+    }
+
+    /** Refuses a database written in a storage format this version does not read. */
+    private static void checkFormat(Path dir, byte[] version) {
+        if (version == null) {
+            return;
+        }
+        int format = version.length == 4 ? ByteBuffer.wrap(version).getInt() : -1;
+        if (format != ReservedKeys.FORMAT) {
+            throw new PartyUnavailableException("The LevelDB database in " + dir + " is in LevelParty's storage format "
+                    + (format < 0 ? "(unreadable: " + version.length + " bytes)" : format) + ", and this version reads "
+                    + "format " + ReservedKeys.FORMAT + (format > ReservedKeys.FORMAT
+                            ? ": it was written by a newer LevelParty, which must open it" : ""), null);
+        }
     }
 
     @Override
@@ -286,7 +302,7 @@ final class LocalStore implements PartyStore {
      *
      * @throws TermEndedException if this store is closed or closes meanwhile
      */
-    CacheCoherence.Write invalidate(List<byte[]> keys, LeaseConnection writersLease) {
+    CacheCoherence.Write invalidate(List<byte[]> keys, LeaderSideLease writersLease) {
         checkOpen();
         return coherence.beginWrite(keys, writersLease);
     }

@@ -111,7 +111,10 @@ import java.util.function.BiConsumer;
  *   <li>{@code seq} numbers a follower's writes, from 1, stable when the same write is resent on a
  *       later connection; {@code ackedUpTo} says the follower has received the replies to all its
  *       writes up to that number. Both exist for exactly-once writes across failover; a write with
- *       seq {@value #UNSEQUENCED} is not numbered. This version's leader applies every write as is.
+ *       seq {@value #UNSEQUENCED} is not numbered. The leader applies a numbered write once: it
+ *       stores the write's outcome under the client's id and seq in the same LevelDB batch, answers
+ *       a resent copy from that record, and deletes the records up to {@code ackedUpTo} (see
+ *       {@link ClientRecords}).
  *   <li>{@code relation} is a {@link Relation} ordinal: 0 CEILING, 1 HIGHER, 2 FLOOR, 3 LOWER; a
  *       null key stands beyond every key, as in {@link io.levelparty.spi.PartyStore#navigate}.
  *   <li>A null range bound is unbounded; {@code limit} is positive. A PAGE may hold fewer entries

@@ -124,7 +124,7 @@ final class RemoteStore implements PartyStore {
      */
     private final FollowerCache cache;
     /** The cache's lease under STRICT, else null. */
-    private final CacheLease lease;
+    private final FollowerSideLease lease;
     /** Whether the leader pushes this connection its changes. */
     private final AtomicBoolean pushing = new AtomicBoolean();
     /** When the last call was made, as System.nanoTime(). */
@@ -142,7 +142,7 @@ final class RemoteStore implements PartyStore {
     private boolean closed;
     private final List<Runnable> lostCallbacks = new ArrayList<>();
 
-    private RemoteStore(Path socketPath, Duration requestTimeout, Link link, FollowerCache cache, CacheLease lease)
+    private RemoteStore(Path socketPath, Duration requestTimeout, Link link, FollowerCache cache, FollowerSideLease lease)
             throws IOException {
         this.cache = cache;
         this.lease = lease;
@@ -178,8 +178,8 @@ final class RemoteStore implements PartyStore {
     static RemoteStore connect(Path socketPath, Duration requestTimeout, Duration handshakeTimeout, UUID clientId,
             FollowerCache cache, Set<Integer> trustedUids) throws IOException {
         Link link = handshake(socketPath, handshakeTimeout, clientId, trustedUids, connected -> { });
-        CacheLease lease = cache != null && cache.consistency() == Consistency.STRICT
-                ? new CacheLease(socketPath, requestTimeout, clientId, trustedUids, cache) : null;
+        FollowerSideLease lease = cache != null && cache.consistency() == Consistency.STRICT
+                ? new FollowerSideLease(socketPath, requestTimeout, clientId, trustedUids, cache) : null;
         try {
             RemoteStore store = new RemoteStore(socketPath, requestTimeout, link, cache, lease);
             store.watcher.start();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.levelparty.PartyUnavailableException;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
@@ -16,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.fusesource.leveldbjni.internal.NativeDB;
+import org.fusesource.leveldbjni.internal.NativeOptions;
+import org.fusesource.leveldbjni.internal.NativeWriteOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +130,21 @@ class LocalStoreTest {
         assertThrows(TermEndedException.class, () -> store.scan(KeyRange.ALL, false, 1));
         store = LocalStore.tryOpen(dir);
         assertArrayEquals(b("va"), store.get(b("a")), "data survives close and reopen");
+    }
+
+    /** A database records its storage format; one of a newer format is refused at open, naming both formats. */
+    @Test
+    void aDatabaseOfANewerStorageFormatIsRefused() throws Exception {
+        assertArrayEquals(new byte[] {0, 0, 0, ReservedKeys.FORMAT}, store.get(ReservedKeys.FORMAT_VERSION));
+        store.close();
+        NativeDB raw = NativeDB.open(new NativeOptions(), dir.toFile());
+        raw.put(new NativeWriteOptions(), ReservedKeys.FORMAT_VERSION, new byte[] {0, 0, 0, 9});
+        raw.delete();
+        PartyUnavailableException refused = assertThrows(PartyUnavailableException.class, () -> LocalStore.tryOpen(dir));
+        assertTrue(refused.getMessage().contains("format 9") && refused.getMessage().contains("reads format 1")
+                && refused.getMessage().contains("newer"), refused.getMessage());
+        store = LocalStore.tryOpen(dir.resolve("other")); // for close(); the refused open released the lock:
+        NativeDB.open(new NativeOptions(), dir.toFile()).delete();
     }
 
     private static List<String> keys(List<StoreEntry> entries) {

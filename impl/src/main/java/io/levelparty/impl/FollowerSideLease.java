@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A follower's cache lease under {@code STRICT} consistency: its own connection to the leader, on
+ * The follower's end of its cache lease under {@code STRICT} consistency (the leader's end is
+ * {@link LeaderSideLease}): its own connection to the leader, on
  * which the leader sends the keys it is about to write (INVALIDATE) and heartbeats, each stamped
  * with the leader's {@code System.nanoTime()}. A thread of its own opens the connection, has the
  * follower's main connection bound to it, then drops the keys from the cache and acknowledges
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * has just found a new leader serves its calls at once, uncached until the lease is granted and
  * bound (the leader answers no read of an unbound connection as cacheable).
  */
-final class CacheLease implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(CacheLease.class);
+final class FollowerSideLease implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FollowerSideLease.class);
 
     private final Path socketPath;
     private final Duration requestTimeout;
@@ -67,7 +68,7 @@ final class CacheLease implements AutoCloseable {
      * A lease for {@code cache} from the leader at {@code socketPath}, which must be of this
      * process's user or of one in {@code trustedUids}; not yet open: {@link #start} opens it.
      */
-    CacheLease(Path socketPath, Duration requestTimeout, UUID clientId, Set<Integer> trustedUids, FollowerCache cache) {
+    FollowerSideLease(Path socketPath, Duration requestTimeout, UUID clientId, Set<Integer> trustedUids, FollowerCache cache) {
         this.socketPath = socketPath;
         this.trustedUids = trustedUids;
         this.requestTimeout = requestTimeout;

@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's side of one follower's cache lease (see {@link CacheCoherence}): a connection on
+ * The leader's end of one follower's cache lease (see {@link CacheCoherence}; the follower's end is
+ * {@link FollowerSideLease}): a connection on
  * which the leader sends stamped INVALIDATE and HEARTBEAT frames, and the follower acknowledges.
  *
  * <p>The lease is live until it ends, either because the follower closed the connection (it
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * cut it off (the follower may be stopped with an old stamp: waiting for it is over once the last
  * stamp sent, plus the lease, has passed).
  */
-final class LeaseConnection {
+final class LeaderSideLease {
     /*
      * Cutting off versus sending. A sender takes its stamp and publishes it in `lastStamp` before
      * it checks `ended` and writes; cutOff sets `ended` before it reads `lastStamp`. With volatile
@@ -30,7 +31,7 @@ final class LeaseConnection {
      * nothing, or cutOff sees the sender's stamp and waits it out. So no frame the follower may
      * process carries a stamp later than the one the lease is waited out from.
      */
-    private static final Logger log = LoggerFactory.getLogger(LeaseConnection.class);
+    private static final Logger log = LoggerFactory.getLogger(LeaderSideLease.class);
     /** How often a lease waited out checks whether the leader is closing. */
     private static final long CLOSE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -51,7 +52,7 @@ final class LeaseConnection {
     /** When waiting for this lease is over, once ended. */
     private volatile long safeAt;
 
-    LeaseConnection(int slot, long token, long peerPid, AFUNIXSocket socket, OutputStream out,
+    LeaderSideLease(int slot, long token, long peerPid, AFUNIXSocket socket, OutputStream out,
             CacheCoherence coherence) {
         this.slot = slot;
         this.token = token;
@@ -252,6 +253,6 @@ final class LeaseConnection {
 
     @Override
     public String toString() {
-        return "LeaseConnection[slot " + slot + ", follower pid " + peerPid + (ended ? ", ended]" : "]");
+        return "LeaderSideLease[slot " + slot + ", follower pid " + peerPid + (ended ? ", ended]" : "]");
     }
 }

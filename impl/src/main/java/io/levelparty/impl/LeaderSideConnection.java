@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The leader's side of one follower's connection: the handshake, then the follower's requests,
  * served against the leader's store on this connection's own thread.
  */
-final class FollowerConnection {
+final class LeaderSideConnection {
     /*
      * Implementation overview.
      *
@@ -59,7 +59,7 @@ final class FollowerConnection {
      * goes on. A closed store means the leader is going away: the connection is closed without a
      * reply, and the follower re-elects and resends (the request was not applied).
      */
-    private static final Logger log = LoggerFactory.getLogger(FollowerConnection.class);
+    private static final Logger log = LoggerFactory.getLogger(LeaderSideConnection.class);
     /** The longest frame a peer may send before its HELLO is accepted: a HELLO of any version fits. */
     private static final int MAX_HELLO_BYTES = 1 << 10;
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
@@ -88,7 +88,7 @@ final class FollowerConnection {
     private final Supplier<List<PartyFollower>> followers;
     /** When this connection was accepted, as System.nanoTime(). */
     private final long acceptedAt = System.nanoTime();
-    private final Consumer<FollowerConnection> onEnd;
+    private final Consumer<LeaderSideConnection> onEnd;
     private final long peerPid;
     private final long peerUid;
     /** The follower's client id, from its HELLO: the first part of its writes' numbers. */
@@ -107,12 +107,12 @@ final class FollowerConnection {
     /** The writes of the requests in {@link #run}, null for those that write nothing. */
     private final WriteCommand<?>[] runWrites = new WriteCommand<?>[MAX_RUN];
     /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
-    private LeaseConnection lease;
+    private LeaderSideLease lease;
     /**
      * The lease this connection serves, once it became a lease connection. Set before
      * {@link #closing} is read, which {@link #close()} sets before reading this.
      */
-    private volatile LeaseConnection ownLease;
+    private volatile LeaderSideLease ownLease;
     /** Whether a request was served: LEASE must come first. */
     private boolean served;
     private volatile boolean established;
@@ -122,10 +122,10 @@ final class FollowerConnection {
      * Takes over an accepted socket; {@link #start()} begins serving it. {@code onEnd} is called on
      * this connection's thread once the connection is closed.
      */
-    FollowerConnection(
+    LeaderSideConnection(
             AFUNIXSocket socket, LocalStore store, Path socketPath, LeaderServer.AllowedUsers allowedUsers,
             PeerLimits limits, LongAdder requestsServed, Supplier<List<PartyFollower>> followers,
-            Consumer<FollowerConnection> onEnd) throws IOException {
+            Consumer<LeaderSideConnection> onEnd) throws IOException {
         this.socket = socket;
         this.store = store;
         this.socketPath = socketPath;
@@ -166,7 +166,7 @@ final class FollowerConnection {
 
     /** Whether this is a follower's lease connection, with its lease live. */
     boolean holdsLease() {
-        LeaseConnection own = ownLease;
+        LeaderSideLease own = ownLease;
         return own != null && own.isLive();
     }
 
@@ -177,7 +177,7 @@ final class FollowerConnection {
     /** Closes the connection; its thread ends soon after. */
     void close() {
         closing = true;
-        LeaseConnection own = ownLease;
+        LeaderSideLease own = ownLease;
         if (own != null) {
             own.close(); // ended by the leader, before its thread can take the close for the follower's
         }
@@ -495,13 +495,13 @@ final class FollowerConnection {
 
     /**
      * Turns this connection into the follower's cache lease, if a lease is free, and serves it
-     * until it ends (see {@link LeaseConnection}).
+     * until it ends (see {@link LeaderSideLease}).
      */
     private void serveLease(Request leaseRequest) throws IOException {
         long id = leaseRequest.id;
         CacheCoherence coherence = store.coherence();
-        LeaseConnection granted = coherence.grant(
-                (slot, token) -> new LeaseConnection(slot, token, peerPid, socket, out, coherence));
+        LeaderSideLease granted = coherence.grant(
+                (slot, token) -> new LeaderSideLease(slot, token, peerPid, socket, out, coherence));
         if (granted == null) {
             Protocol.writeErrorReply(replies, id, ErrorKind.UNAVAILABLE, "The leader at " + socketPath
                     + " serves at most " + CacheCoherence.MAX_LEASES + " caching followers; this one reads uncached");
@@ -574,7 +574,7 @@ final class FollowerConnection {
 
     /** Answers GET, with CACHEABLE when the follower's lease lets it cache the value (see {@link CacheCoherence}). */
     private void get(FrameBuffer wire, long id, byte[] key) {
-        LeaseConnection bound = lease;
+        LeaderSideLease bound = lease;
         if (bound == null || !bound.isLive()) {
             Protocol.writeValueReply(wire, id, store.get(key));
             return;
@@ -607,7 +607,7 @@ final class FollowerConnection {
     }
 
     private void bind(FrameBuffer wire, long id, long token) {
-        LeaseConnection found = store.coherence().leaseOf(token);
+        LeaderSideLease found = store.coherence().leaseOf(token);
         if (found == null) {
             Protocol.writeErrorReply(wire, id, ErrorKind.UNAVAILABLE, "No live cache lease " + token + " at the leader "
                     + socketPath);
@@ -701,6 +701,6 @@ final class FollowerConnection {
 
     @Override
     public String toString() {
-        return "FollowerConnection[pid " + peerPid + ", uid " + peerUid + "]";
+        return "LeaderSideConnection[pid " + peerPid + ", uid " + peerUid + "]";
     }
 }
