@@ -9,7 +9,7 @@ import org.openjdk.jmh.results.RunResult;
 
 /** Writes the figures of one run as {@code BENCHMARKS.md}. */
 final class Markdown {
-    /** level-party 5.1.1's figures on this kind of machine (DESIGN §10), low and high end. */
+    /** level-party 5.1.1's figures on this kind of machine (recorded earlier, not measured by this harness), low and high end. */
     private static final double LP_FOLLOWER_SEQUENTIAL_LOW = 6_000;
     private static final double LP_FOLLOWER_SEQUENTIAL_HIGH = 8_000;
     private static final double LP_FOUR_FOLLOWERS_LOW = 8_000;
@@ -254,8 +254,8 @@ final class Markdown {
         out.append(f("- Data: %,d entries, %d-byte keys, %d-byte values; batches of %d; scans of %,d entries%n%n",
                 BenchData.ENTRIES, 11, BenchData.VALUE_BYTES, BenchData.BATCH, BenchData.SCAN));
         out.append("Ratios are LevelParty ÷ baseline: for throughput higher is better, for latency lower. "
-                + "level-party's figures are the Node.js ones of DESIGN §10 (not runnable here); a target against "
-                + "them is judged against the top of their range.\n\n");
+                + "level-party's figures are Node.js ones recorded earlier on this kind of machine, not measured "
+                + "in this run; a target against them is judged against the top of their range.\n\n");
         out.append("| Measure | LevelParty | Baseline | Ratio | Target | Verdict |\n");
         out.append("|---|---|---|---|---|---|\n");
         rows.forEach(r -> out.append(r).append('\n'));
