@@ -11,7 +11,4 @@ shift || true
 
 (cd "$root" && mvn -B -q -DskipTests package -pl bench -am)
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"
-# The flags every JVM running LevelParty needs, as the build took them from the parent POM.
-read -r -a flags <<< "$(sed -n 's/^jvm.flags=//p' "$here/target/classes/levelparty-bench.properties")"
-java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$java_bin" "${flags[@]}" "$@" -cp "$cp" io.levelparty.bench.Report "$profile" "$root" "bench/run.sh $profile"
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "$@" -cp "$cp" io.levelparty.bench.Report "$profile" "$root" "bench/run.sh $profile"

@@ -2,7 +2,6 @@ package io.levelparty.bench;
 
 import io.levelparty.PartyMap;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.iq80.leveldb.DB;
@@ -112,17 +110,5 @@ final class BenchData {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete " + dir, e);
         }
-    }
-
-    /** Returns the flags every JVM running LevelParty needs, as the build wrote them from the parent POM. */
-    static List<String> jvmFlags() {
-        Properties properties = new Properties();
-        try (InputStream in = BenchData.class.getResourceAsStream("/levelparty-bench.properties")) {
-            properties.load(in);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("levelparty-bench.properties is missing from the class path", e);
-        }
-        return Arrays.stream(properties.getProperty("jvm.flags").trim().split("\\s+"))
-                .filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -18,8 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A child JVM running one of this module's programs, with this JVM's class path and the flags
- * LevelParty needs. It is driven by lines: commands on its standard input, one reply line each on
+ * A child JVM running one of this module's programs, with this JVM's class path. It is driven by lines: commands on its standard input, one reply line each on
  * its standard output, read on a daemon thread so that every wait has a deadline.
  */
 final class ChildJvm implements AutoCloseable {
@@ -39,11 +38,10 @@ final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code main} with {@code jvmArgs} (besides LevelParty's flags) and program {@code args}. */
+    /** Starts {@code main} with {@code jvmArgs} and program {@code args}. */
     static ChildJvm start(String name, Class<?> main, List<String> jvmArgs, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(BenchData.jvmFlags());
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));

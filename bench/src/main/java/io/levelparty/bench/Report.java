@@ -127,7 +127,6 @@ public final class Report {
                 .warmupTime(TimeValue.seconds(profile.iterationSeconds()))
                 .measurementIterations(profile.measurements())
                 .measurementTime(TimeValue.seconds(profile.iterationSeconds()))
-                .jvmArgsAppend(BenchData.jvmFlags().toArray(String[]::new))
                 .shouldFailOnError(true)
                 .build();
         Map<String, RunResult> byName = new HashMap<>();

@@ -40,10 +40,9 @@ class AllowedUserTest {
             leader.put("from-leader", "hi");
             // The other user may enter the directory but not write it: it can follow, not lead.
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-            List<String> command = new ArrayList<>(List.of("runuser", "-u", "nobody", "--",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            command.addAll(ProcessHandle.current().info().arguments().map(AllowedUserTest::jvmFlags).orElse(List.of()));
-            command.addAll(List.of("-cp", readableClassPath(), OtherUserFollower.class.getName(), data.toString(), "0"));
+            List<String> command = List.of("runuser", "-u", "nobody", "--",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", readableClassPath(), OtherUserFollower.class.getName(), data.toString(), "0");
             Process follower = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(follower.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(true, follower.waitFor(60, TimeUnit.SECONDS), out);
@@ -51,12 +50,6 @@ class AllowedUserTest {
             assertEquals("FOLLOWER hi hello", out.lines().reduce((a, b) -> b).orElse(""), out);
             assertEquals("hello", leader.get("from-other-user"));
         }
-    }
-
-    /** The --add-* and -D flags this JVM runs with, which the follower's JVM needs too. */
-    private static List<String> jvmFlags(String[] arguments) {
-        return Stream.of(arguments).filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native")
-                || a.startsWith("--sun-misc") || a.startsWith("-Dchronicle")).toList();
     }
 
     /** Copies this JVM's class path where every user may read it, and returns the copy's class path. */

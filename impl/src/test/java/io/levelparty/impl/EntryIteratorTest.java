@@ -59,7 +59,7 @@ class EntryIteratorTest {
     void pagesOfTheLargestValuesAreReadWhole() {
         Path dir = tmp.resolve("db");
         Map<String, String> entries = Map.of(
-                "a", "a".repeat((int) LocalStore.MAX_PAGE_BYTES - 100),
+                "a", "a".repeat(LocalStore.MAX_PAGE_BYTES - 100),
                 "b", "b".repeat(Protocol.MAX_VALUE_BYTES),
                 "c", "c");
         try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());

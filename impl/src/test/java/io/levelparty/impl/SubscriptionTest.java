@@ -30,6 +30,12 @@ class SubscriptionTest {
     @TempDir(factory = ShortTempDir.class)
     Path dir;
 
+    /** Returns {@code change} as a {@code type}, failing the test if it is another kind of change. */
+    @SuppressWarnings("unchecked") // every kind of a Change<String> has String values
+    private static <C extends Change<String>> C expect(Class<?> type, Change<String> change) {
+        return (C) assertInstanceOf(type, change);
+    }
+
     /** Collects the changes a subscriber receives. */
     private static final class Received {
         final BlockingQueue<Change<String>> changes = new LinkedBlockingQueue<>();
@@ -74,12 +80,12 @@ class SubscriptionTest {
             follower.remove("nothing"); // removes nothing: no change
 
             for (Received received : List.of(atLeader, atFollower)) {
-                Change.Put<String> a = assertInstanceOf(Change.Put.class, received.next());
-                Change.Put<String> b = assertInstanceOf(Change.Put.class, received.next());
-                Change.Remove<String> removeA = assertInstanceOf(Change.Remove.class, received.next());
-                Change.Put<String> c = assertInstanceOf(Change.Put.class, received.next());
-                Change.Put<String> d = assertInstanceOf(Change.Put.class, received.next());
-                Change.Put<String> b22 = assertInstanceOf(Change.Put.class, received.next());
+                Change.Put<String> a = expect(Change.Put.class, received.next());
+                Change.Put<String> b = expect(Change.Put.class, received.next());
+                Change.Remove<String> removeA = expect(Change.Remove.class, received.next());
+                Change.Put<String> c = expect(Change.Put.class, received.next());
+                Change.Put<String> d = expect(Change.Put.class, received.next());
+                Change.Put<String> b22 = expect(Change.Put.class, received.next());
                 assertEquals(List.of("a=1", "b=2", "c=3", "d=4", "b=22"),
                         List.of(a.key() + "=" + a.value(), b.key() + "=" + b.value(), c.key() + "=" + c.value(),
                                 d.key() + "=" + d.value(), b22.key() + "=" + b22.value()));
@@ -88,7 +94,7 @@ class SubscriptionTest {
                         && removeA.sequence() < c.sequence() && c.sequence() < b22.sequence());
                 assertEquals(c.sequence(), d.sequence(), "a batch's changes share its sequence");
                 other.put("marker", "m");
-                Change.Put<String> marker = assertInstanceOf(Change.Put.class, received.next());
+                Change.Put<String> marker = expect(Change.Put.class, received.next());
                 assertEquals("marker", marker.key(), "nothing between the last write and the marker");
             }
         }
@@ -175,9 +181,9 @@ class SubscriptionTest {
             // The follower's own write runs in the new term, which it joins subscribed: its change
             // cannot fall into the gap, whichever process leads now.
             follower.put("after", "2");
-            Change.Gap<String> gap = assertInstanceOf(Change.Gap.class, received.next());
+            Change.Gap<String> gap = expect(Change.Gap.class, received.next());
             assertEquals(GapReason.LEADER_CHANGED, gap.reason());
-            Change.Put<String> after = assertInstanceOf(Change.Put.class, received.nextChange());
+            Change.Put<String> after = expect(Change.Put.class, received.nextChange());
             assertEquals("after", after.key());
             other.put("again", "3");
             assertEquals("again", ((Change.Put<String>) received.nextChange()).key());
