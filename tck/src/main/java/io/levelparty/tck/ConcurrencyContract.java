@@ -60,7 +60,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     // ------------------------------------------------------------------ counting
 
     @Test
-    void mergeIncrementsFromManyThreadsAreNeverLost() throws Exception {
+    public void mergeIncrementsFromManyThreadsAreNeverLost() throws Exception {
         int perThread = 10_000;
         List<List<Long>> returned = runConcurrently(THREADS, thread -> {
             List<Long> results = new ArrayList<>(perThread);
@@ -74,7 +74,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void computeIncrementsOnSeveralKeysAreNeverLost() throws Exception {
+    public void computeIncrementsOnSeveralKeysAreNeverLost() throws Exception {
         int threads = 4;
         int rounds = 5_000;
         List<String> counters = TestKeys.present(4);
@@ -97,7 +97,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void compareAndSetWithReplaceLosesNoUpdates() throws Exception {
+    public void compareAndSetWithReplaceLosesNoUpdates() throws Exception {
         int threads = 4;
         int perThread = 2_500;
         map.put(COUNTER, "0");
@@ -144,7 +144,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     // ------------------------------------------------------------------ races with one winner
 
     @Test
-    void putIfAbsentHasExactlyOneWinnerPerKey() throws Exception {
+    public void putIfAbsentHasExactlyOneWinnerPerKey() throws Exception {
         int rounds = 200;
         CyclicBarrier everyRound = new CyclicBarrier(THREADS);
         List<String[]> observed = runConcurrently(THREADS, thread -> {
@@ -174,7 +174,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void computeIfAbsentGivesEveryThreadTheValueStored() throws Exception {
+    public void computeIfAbsentGivesEveryThreadTheValueStored() throws Exception {
         int rounds = 100;
         CyclicBarrier everyRound = new CyclicBarrier(THREADS);
         List<String[]> observed = runConcurrently(THREADS, thread -> {
@@ -195,7 +195,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void removeWithValueSucceedsForExactlyOneThread() throws Exception {
+    public void removeWithValueSucceedsForExactlyOneThread() throws Exception {
         int rounds = 200;
         TestKeys.universe(rounds).forEach(k -> map.put(k, valueOf(k)));
         CyclicBarrier everyRound = new CyclicBarrier(THREADS);
@@ -218,7 +218,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void concurrentPollsReturnEveryEntryExactlyOnce() throws Exception {
+    public void concurrentPollsReturnEveryEntryExactlyOnce() throws Exception {
         TreeMap<String, String> expected = expectedMap();
         TestKeys.present(2_000).forEach(k -> expected.put(k, valueOf(k)));
         map.putAll(expected);
@@ -247,7 +247,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     }
 
     @Test
-    void putsAndRemovesOfDisjointKeysFromManyThreadsAreAllApplied() throws Exception {
+    public void putsAndRemovesOfDisjointKeysFromManyThreadsAreAllApplied() throws Exception {
         int perThread = 1_000;
         runConcurrently(THREADS, thread -> {
             List<String> mine = TestKeys.universe(THREADS * perThread).subList(thread * perThread, (thread + 1) * perThread);
@@ -269,7 +269,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     // ------------------------------------------------------------------ iteration during writes
 
     @Test
-    void iterationWhileOtherThreadsWriteIsWeaklyConsistent() throws Exception {
+    public void iterationWhileOtherThreadsWriteIsWeaklyConsistent() throws Exception {
         List<String> universe = TestKeys.universe(2_000);
         List<String> stable = new ArrayList<>();
         List<String> churning = new ArrayList<>();
