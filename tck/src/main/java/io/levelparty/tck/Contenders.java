@@ -31,7 +31,7 @@ final class Contenders {
     static final String CONTENTION_PROPERTY = "levelparty.tck.contentionMillis";
 
     /** How long a contention test runs when {@value #CONTENTION_PROPERTY} is not set. */
-    static final Duration DEFAULT_CONTENTION = Duration.ofMillis(1000);
+    static final Duration DEFAULT_CONTENTION = Duration.ofMillis(2000);
 
     /** How long all threads of one run may take beyond their deadline before the test fails. */
     static final Duration WAIT = Duration.ofSeconds(90);
