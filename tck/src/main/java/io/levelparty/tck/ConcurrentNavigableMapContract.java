@@ -1,7 +1,6 @@
 package io.levelparty.tck;
 
 import static io.levelparty.tck.MapAssertions.assertAbstractMapToString;
-import static io.levelparty.tck.MapAssertions.assertEntry;
 import static io.levelparty.tck.MapAssertions.assertMapEqualsAndHashCode;
 import static io.levelparty.tck.MapAssertions.assertSameMap;
 import static io.levelparty.tck.MapAssertions.assertSameOrder;
@@ -20,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

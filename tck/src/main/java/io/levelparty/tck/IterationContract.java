@@ -1,6 +1,5 @@
 package io.levelparty.tck;
 
-import static io.levelparty.tck.MapAssertions.assertEntry;
 import static io.levelparty.tck.MapAssertions.assertWeaklyConsistent;
 import static io.levelparty.tck.MapAssertions.drain;
 import static io.levelparty.tck.MapAssertions.entries;

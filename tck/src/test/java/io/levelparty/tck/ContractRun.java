@@ -3,11 +3,13 @@ package io.levelparty.tck;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -60,7 +62,7 @@ final class ContractRun {
 
     /** Returns the names of the tests that failed at least once. */
     static Set<String> failedTests(List<Outcome> outcomes) {
-        return outcomes.stream().filter(Outcome::failed).map(Outcome::test).collect(java.util.stream.Collectors.toSet());
+        return outcomes.stream().filter(Outcome::failed).map(Outcome::test).collect(Collectors.toSet());
     }
 
     private static List<Method> testMethods(Class<?> type) {
@@ -79,7 +81,7 @@ final class ContractRun {
     private static List<Object> arguments(Method method) throws Exception {
         MethodSource source = method.getAnnotation(MethodSource.class);
         if (source == null) {
-            return java.util.Collections.singletonList(null);
+            return Collections.singletonList(null);
         }
         Method factory = method.getDeclaringClass().getDeclaredMethod(source.value()[0]);
         factory.setAccessible(true);
