@@ -1,6 +1,5 @@
 package io.levelparty.tck;
 
-import static io.levelparty.tck.MapAssertions.assertStrictlyOrdered;
 import static io.levelparty.tck.MapAssertions.assertWeaklyConsistent;
 import static io.levelparty.tck.MapAssertions.copy;
 import static io.levelparty.tck.MapAssertions.sorted;
@@ -8,13 +7,13 @@ import static io.levelparty.tck.TestKeys.key;
 import static io.levelparty.tck.TestKeys.valueOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.time.Duration;
+import io.levelparty.tck.Contenders.Deadline;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -22,16 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -44,212 +35,382 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Use it like {@link ConcurrentNavigableMapContract}: subclass it and implement
  * {@link #newMap()}. All threads of a test share the one map from {@link #newMap()}, so it must be
- * safe for concurrent use; values are decimal strings where tests count. Threads start together at
- * a barrier, races on one key are lined up by a barrier per key, and every wait is bounded: a
- * worker that fails or hangs fails the test. Each test performs at most about 100,000 map
- * operations, so maps that are much slower per operation than
- * {@link java.util.concurrent.ConcurrentSkipListMap} (for example because each operation is a
- * round trip to another process) still finish in seconds.
+ * safe for concurrent use; values are decimal strings where tests count.
+ *
+ * <h2>How the races are made</h2>
+ * Threads start together at a barrier and then race for a time rather than for a number of
+ * operations: two seconds by default, set in milliseconds by the system property
+ * {@value Contenders#CONTENTION_PROPERTY}. A map that answers in a microsecond thus gets millions
+ * of overlapping operations, and a map that answers over a socket still gets thousands. Races on
+ * one key are lined up without parking any thread: all threads work on the key at a shared
+ * frontier, and the first to see the key taken moves the frontier on, so every key is contended
+ * by every thread that is running. Threads pause at random now and then (a yield or a short spin)
+ * so that the interleavings vary. Every wait is bounded: a worker that fails or hangs fails the
+ * test.
  */
 public abstract class ConcurrencyContract extends MapContractSupport {
 
     private static final int THREADS = 8;
-    private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String COUNTER = key(0);
+
+    /** Operations each thread makes at least, even if the contention time is over sooner. */
+    private static final int MIN_OPERATIONS = 200;
+
+    /** Operations each thread makes at most, which bounds the memory the results take. */
+    private static final int MAX_OPERATIONS = 250_000;
+
+    /** Keys a frontier race goes through at most, which bounds the size of the map. */
+    private static final int MAX_FRONTIER_KEYS = 250_000;
 
     // ------------------------------------------------------------------ counting
 
     @Test
-    void mergeIncrementsFromManyThreadsAreNeverLost() throws Exception {
-        int perThread = 10_000;
-        List<List<Long>> returned = runConcurrently(THREADS, thread -> {
-            List<Long> results = new ArrayList<>(perThread);
-            for (int i = 0; i < perThread; i++) {
-                results.add(Long.parseLong(map.merge(COUNTER, "1", ConcurrencyContract::sum)));
+    public void mergeIncrementsFromManyThreadsAreNeverLost() throws Exception {
+        Deadline deadline = Deadline.afterContention();
+        // Nothing is recorded per call, so the race runs for the whole contention time however
+        // fast the map is: each thread counts its calls and checks that its results increase.
+        List<long[]> callsAndLargest = Contenders.run(THREADS, (thread, interleaving) -> {
+            long calls = 0;
+            long previous = 0;
+            while (calls < MIN_OPERATIONS || !deadline.passed()) {
+                long count = countOf(map.merge(COUNTER, "1", ConcurrencyContract::sum), "merge");
+                calls++;
+                if (count <= previous) {
+                    // Checked without building a message on every call, which would dilute the race.
+                    fail("merge returned " + count + " after " + previous + " to the same thread");
+                }
+                previous = count;
+                interleaving.pause();
             }
-            return results;
+            return new long[] {calls, previous};
         });
-        assertEquals(String.valueOf(THREADS * perThread), map.get(COUNTER), "final count");
-        assertEachCountReturnedOnce(returned, THREADS * perThread, "merge");
+        long total = callsAndLargest.stream().mapToLong(c -> c[0]).sum();
+        long largest = callsAndLargest.stream().mapToLong(c -> c[1]).max().orElse(0);
+        assertEquals(String.valueOf(total), map.get(COUNTER),
+                "final count after " + total + " merges of 1: any shortfall is lost updates");
+        assertEquals(total, largest, "largest count merge returned");
     }
 
     @Test
-    void computeIncrementsOnSeveralKeysAreNeverLost() throws Exception {
+    public void computeIncrementsOnSeveralKeysAreNeverLost() throws Exception {
         int threads = 4;
-        int rounds = 5_000;
         List<String> counters = TestKeys.present(4);
-        List<Map<String, List<Long>>> returned = runConcurrently(threads, thread -> {
-            Map<String, List<Long>> results = new HashMap<>();
-            for (int round = 0; round < rounds; round++) {
-                for (int k = 0; k < counters.size(); k++) {
-                    String counter = counters.get((k + thread) % counters.size());
-                    String count = map.compute(counter, (key, value) -> value == null ? "1" : sum(value, "1"));
-                    results.computeIfAbsent(counter, c -> new ArrayList<>()).add(Long.parseLong(count));
-                }
+        Deadline deadline = Deadline.afterContention();
+        List<Map<String, Counts>> returned = Contenders.run(threads, (thread, interleaving) -> {
+            Map<String, Counts> results = new HashMap<>();
+            counters.forEach(c -> results.put(c, new Counts()));
+            for (int done = 0; keepGoing(done, deadline); done++) {
+                String counter = counters.get(interleaving.random().nextInt(counters.size()));
+                String count = map.compute(counter, (key, value) -> value == null ? "1" : sum(value, "1"));
+                results.get(counter).add(count(count, "compute"));
+                interleaving.pause();
             }
             return results;
         });
         for (String counter : counters) {
-            assertEquals(String.valueOf(threads * rounds), map.get(counter), "final count of " + counter);
-            assertEachCountReturnedOnce(returned.stream().map(r -> r.get(counter)).toList(), threads * rounds,
-                    "compute on " + counter);
+            List<Counts> perThread = returned.stream().map(r -> r.get(counter)).toList();
+            int total = perThread.stream().mapToInt(Counts::size).sum();
+            assertEachCountReturnedOnce(perThread, total, "compute on " + counter);
+            assertEquals(total == 0 ? null : String.valueOf(total), map.get(counter), "final count of " + counter);
         }
     }
 
     @Test
-    void compareAndSetWithReplaceLosesNoUpdates() throws Exception {
+    public void compareAndSetWithReplaceLosesNoUpdates() throws Exception {
         int threads = 4;
-        int perThread = 2_500;
         map.put(COUNTER, "0");
-        List<List<Long>> written = runConcurrently(threads, thread -> {
-            List<Long> results = new ArrayList<>(perThread);
-            for (int attempts = 0; results.size() < perThread; attempts++) {
-                if (attempts > 50 * perThread) {
-                    fail("replace(key, old, new) kept failing: " + results.size() + " increments in " + attempts + " attempts");
+        Deadline deadline = Deadline.afterContention();
+        List<Counts> written = Contenders.run(threads, (thread, interleaving) -> {
+            Counts results = new Counts();
+            for (long attempts = 0; keepGoing(results.size(), deadline); attempts++) {
+                if (attempts > 1_000 + 50L * results.size()) {
+                    fail("replace(key, old, new) kept failing: " + results.size() + " increments in " + attempts
+                            + " attempts");
                 }
                 String current = map.get(COUNTER);
                 String next = sum(current, "1");
+                interleaving.pause();
                 if (map.replace(COUNTER, current, next)) {
-                    results.add(Long.parseLong(next));
+                    results.add(count(next, "replace"));
                 }
             }
             return results;
         });
-        assertEquals(String.valueOf(threads * perThread), map.get(COUNTER), "final count");
-        assertEachCountReturnedOnce(written, threads * perThread, "replace");
+        int total = written.stream().mapToInt(Counts::size).sum();
+        assertEachCountReturnedOnce(written, total, "replace");
+        assertEquals(String.valueOf(total), map.get(COUNTER), "final count after " + total + " replacements");
+    }
+
+    private static boolean keepGoing(int done, Deadline deadline) {
+        return done < MIN_OPERATIONS || (done < MAX_OPERATIONS && !deadline.passed());
     }
 
     private static String sum(String a, String b) {
         return String.valueOf(Long.parseLong(a) + Long.parseLong(b));
     }
 
+    /** Returns the count {@code value} holds, failing with what the map did if it is not one. */
+    private static int count(String value, String what) {
+        return (int) countOf(value, what);
+    }
+
+    private static long countOf(String value, String what) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new AssertionError(what + " returned " + MapAssertions.quote(value) + ", which is no count");
+        }
+    }
+
     /**
      * Asserts that the counts returned by all threads are exactly 1 to {@code total}, each once, and
      * that each thread saw its counts increase.
      */
-    private static void assertEachCountReturnedOnce(List<List<Long>> perThread, int total, String what) {
+    private static void assertEachCountReturnedOnce(List<Counts> perThread, int total, String what) {
         boolean[] returned = new boolean[total + 1];
-        for (List<Long> counts : perThread) {
+        for (Counts counts : perThread) {
             long previous = 0;
-            for (long count : counts) {
-                assertTrue(count >= 1 && count <= total, what + " returned " + count + ", outside 1.." + total);
-                assertFalse(returned[(int) count], what + " returned " + count + " twice: an update was lost");
+            for (int i = 0; i < counts.size(); i++) {
+                int count = counts.get(i);
+                assertTrue(count >= 1 && count <= total, what + " returned " + count + ", outside 1.." + total
+                        + " (the number of calls): an update was lost or invented");
+                assertFalse(returned[count], what + " returned " + count + " twice: an update was lost");
                 assertTrue(count > previous, what + " returned " + count + " after " + previous + " to the same thread");
-                returned[(int) count] = true;
+                returned[count] = true;
                 previous = count;
             }
+        }
+    }
+
+    /** A growable list of {@code int}s, to record millions of results without boxing them. */
+    private static final class Counts {
+        private int[] values = new int[1024];
+        private int size;
+
+        void add(int value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        int get(int i) {
+            return values[i];
+        }
+
+        int size() {
+            return size;
         }
     }
 
     // ------------------------------------------------------------------ races with one winner
 
     @Test
-    void putIfAbsentHasExactlyOneWinnerPerKey() throws Exception {
-        int rounds = 200;
-        CyclicBarrier everyRound = new CyclicBarrier(THREADS);
-        List<String[]> observed = runConcurrently(THREADS, thread -> {
-            String[] results = new String[rounds];
-            for (int round = 0; round < rounds; round++) {
-                everyRound.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                results[round] = map.putIfAbsent(key(round), "thread " + thread);
+    public void putIfAbsentHasExactlyOneWinnerPerKey() throws Exception {
+        Frontier frontier = new Frontier();
+        List<Counts> observed = Contenders.run(THREADS, (thread, interleaving) -> {
+            Counts results = new Counts();
+            for (int k = frontier.get(); frontier.open(k); k = frontier.get()) {
+                String previous = map.putIfAbsent(key(k), writtenBy(thread));
+                results.add(k);
+                results.add(previous == null ? WON : writerOf(previous));
+                if (previous != null) {
+                    frontier.passed(k);
+                }
+                interleaving.pause();
             }
             return results;
         });
-        for (int round = 0; round < rounds; round++) {
-            String stored = map.get(key(round));
-            assertNotNull(stored, "no value stored for " + key(round));
-            int winners = 0;
-            for (int thread = 0; thread < THREADS; thread++) {
-                String result = observed.get(thread)[round];
-                if (result == null) {
-                    winners++;
-                    assertEquals("thread " + thread, stored, "the winner's value is stored for " + key(round));
+        Map<Integer, Integer> stored = storedWriters(frontier.get());
+        Map<Integer, Integer> winners = new HashMap<>();
+        for (int thread = 0; thread < THREADS; thread++) {
+            Counts results = observed.get(thread);
+            for (int i = 0; i < results.size(); i += 2) {
+                int k = results.get(i);
+                int result = results.get(i + 1);
+                if (result == WON) {
+                    Integer winner = winners.put(k, thread);
+                    assertNull(winner, "putIfAbsent(" + key(k) + ") inserted for thread " + winner + " and for thread "
+                            + thread + ": two winners");
+                    assertEquals(thread, stored.get(k), "the winner's value is stored for " + key(k));
                 } else {
-                    assertEquals(stored, result, "a loser sees the winner's value for " + key(round));
+                    assertEquals(stored.get(k), result, "a loser's putIfAbsent(" + key(k)
+                            + ") returns the winner's value (the number is the thread that wrote it)");
                 }
             }
-            assertEquals(1, winners, "threads whose putIfAbsent inserted " + key(round));
         }
-        assertEquals(rounds, map.size());
-    }
-
-    @Test
-    void computeIfAbsentGivesEveryThreadTheValueStored() throws Exception {
-        int rounds = 100;
-        CyclicBarrier everyRound = new CyclicBarrier(THREADS);
-        List<String[]> observed = runConcurrently(THREADS, thread -> {
-            String[] results = new String[rounds];
-            for (int round = 0; round < rounds; round++) {
-                everyRound.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                results[round] = map.computeIfAbsent(key(round), k -> "thread " + thread);
-            }
-            return results;
-        });
-        for (int round = 0; round < rounds; round++) {
-            String stored = map.get(key(round));
-            assertNotNull(stored, "no value stored for " + key(round));
-            for (String[] results : observed) {
-                assertEquals(stored, results[round], "computeIfAbsent result for " + key(round));
-            }
+        for (int k : stored.keySet()) {
+            assertTrue(winners.containsKey(k), "no putIfAbsent inserted " + key(k) + ", yet it is stored");
         }
     }
 
     @Test
-    void removeWithValueSucceedsForExactlyOneThread() throws Exception {
-        int rounds = 200;
-        TestKeys.universe(rounds).forEach(k -> map.put(k, valueOf(k)));
-        CyclicBarrier everyRound = new CyclicBarrier(THREADS);
-        List<boolean[]> observed = runConcurrently(THREADS, thread -> {
-            boolean[] results = new boolean[rounds];
-            for (int round = 0; round < rounds; round++) {
-                everyRound.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                results[round] = map.remove(key(round), valueOf(key(round)));
+    public void computeIfAbsentGivesEveryThreadTheValueStored() throws Exception {
+        Frontier frontier = new Frontier();
+        List<Counts> observed = Contenders.run(THREADS, (thread, interleaving) -> {
+            Counts results = new Counts();
+            boolean[] called = new boolean[1];
+            for (int k = frontier.get(); frontier.open(k); k = frontier.get()) {
+                called[0] = false;
+                String value = map.computeIfAbsent(key(k), key -> {
+                    called[0] = true;
+                    return writtenBy(thread);
+                });
+                results.add(k);
+                results.add(writerOf(value));
+                if (!called[0]) {
+                    frontier.passed(k);
+                }
+                interleaving.pause();
             }
             return results;
         });
-        for (int round = 0; round < rounds; round++) {
-            int winners = 0;
-            for (boolean[] results : observed) {
-                winners += results[round] ? 1 : 0;
+        Map<Integer, Integer> stored = storedWriters(frontier.get());
+        for (Counts results : observed) {
+            for (int i = 0; i < results.size(); i += 2) {
+                int k = results.get(i);
+                assertEquals(stored.get(k), results.get(i + 1),
+                        "computeIfAbsent(" + key(k) + ") returns the value stored (the number is the thread that wrote it)");
             }
-            assertEquals(1, winners, "threads whose remove(key, value) removed " + key(round));
         }
-        assertTrue(map.isEmpty(), "every key removed");
     }
 
     @Test
-    void concurrentPollsReturnEveryEntryExactlyOnce() throws Exception {
-        TreeMap<String, String> expected = expectedMap();
-        TestKeys.present(2_000).forEach(k -> expected.put(k, valueOf(k)));
-        map.putAll(expected);
-        Comparator<String> order = keyOrder();
-        List<List<Map.Entry<String, String>>> polled = runConcurrently(THREADS, thread -> {
-            boolean fromStart = thread % 2 == 0;
-            List<Map.Entry<String, String>> results = new ArrayList<>();
-            Map.Entry<String, String> entry;
-            while ((entry = fromStart ? map.pollFirstEntry() : map.pollLastEntry()) != null) {
-                results.add(copy(entry));
-                assertTrue(results.size() <= expected.size(), "polled more entries than the map held");
+    public void removeWithValueSucceedsForExactlyOneThread() throws Exception {
+        Frontier frontier = new Frontier();
+        AtomicInteger prepared = new AtomicInteger();
+        map.put(key(0), valueOf(key(0)));
+        List<Counts> removed = Contenders.run(THREADS, (thread, interleaving) -> {
+            Counts results = new Counts();
+            for (int k = frontier.get(); frontier.open(k); k = frontier.get()) {
+                if (map.remove(key(k), valueOf(key(k)))) {
+                    results.add(k);
+                } else if (prepared.compareAndSet(k, k + 1)) {
+                    // Only the thread that moves the frontier puts the next key, and before moving it,
+                    // so no thread can remove a key that another is about to put back.
+                    map.put(key(k + 1), valueOf(key(k + 1)));
+                    frontier.passed(k);
+                }
+                interleaving.pause();
             }
-            List<String> keys = results.stream().map(Map.Entry::getKey).toList();
-            assertStrictlyOrdered(keys, fromStart ? order : order.reversed(),
-                    "keys polled by one thread from the " + (fromStart ? "start" : "end"));
             return results;
         });
+        int last = frontier.get();
+        int[] winners = new int[last + 1];
+        for (Counts results : removed) {
+            for (int i = 0; i < results.size(); i++) {
+                int k = results.get(i);
+                assertTrue(k <= last, "remove(key, value) removed " + key(k) + ", which was never put");
+                winners[k]++;
+                assertTrue(winners[k] == 1, "remove(" + key(k) + ", value) returned true for two threads");
+            }
+        }
+        for (int k = 0; k < last; k++) {
+            assertEquals(1, winners[k], "threads whose remove(key, value) removed " + key(k));
+        }
+        List<Map.Entry<String, String>> left = winners[last] == 1 ? List.of() : List.of(Map.entry(key(last), valueOf(key(last))));
+        assertEquals(left, MapAssertions.entries(map), "entries left: at most the last key put");
+    }
+
+    /** The key index every thread of a frontier race works on, and when the race ends. */
+    private static final class Frontier {
+        private final AtomicInteger key = new AtomicInteger();
+        private final Deadline deadline = Deadline.afterContention();
+
+        int get() {
+            return key.get();
+        }
+
+        /** Returns whether threads are to work on key {@code k}. */
+        boolean open(int k) {
+            return k < MAX_FRONTIER_KEYS && (k < MIN_OPERATIONS || !deadline.passed());
+        }
+
+        /** Moves the frontier past {@code k}, unless another thread already has. */
+        void passed(int k) {
+            key.compareAndSet(k, k + 1);
+        }
+    }
+
+    private static final int WON = -1;
+
+    private static String writtenBy(int thread) {
+        return "thread " + thread;
+    }
+
+    /** Returns the thread that wrote {@code value}, or {@link Integer#MIN_VALUE} for a value no thread wrote. */
+    private static int writerOf(String value) {
+        if (value != null && value.startsWith("thread ")) {
+            try {
+                return Integer.parseInt(value.substring("thread ".length()));
+            } catch (NumberFormatException e) {
+                return Integer.MIN_VALUE;
+            }
+        }
+        return Integer.MIN_VALUE;
+    }
+
+    /** Returns, for each key index up to {@code last}, the thread whose value the map holds. */
+    private Map<Integer, Integer> storedWriters(int last) {
+        Map<Integer, Integer> stored = new HashMap<>();
+        for (int k = 0; k <= last && k < MAX_FRONTIER_KEYS; k++) {
+            String value = map.get(key(k));
+            if (value != null) {
+                int writer = writerOf(value);
+                assertTrue(writer >= 0, "value stored under " + key(k) + " was written by no thread: " + value);
+                stored.put(k, writer);
+            }
+        }
+        return stored;
+    }
+
+    @Test
+    public void concurrentPollsReturnEveryEntryExactlyOnce() throws Exception {
+        // Every thread puts a new key and polls one, from the start or the end, again and again,
+        // so the map keeps a backlog and every thread contends for its ends all the time, with no
+        // barrier between rounds to park the threads and let one of them poll alone.
+        Deadline deadline = Deadline.afterContention();
+        int backlog = 64;
+        TestKeys.universe(backlog).forEach(k -> map.put(k, valueOf(k)));
+        AtomicInteger next = new AtomicInteger(backlog);
+        List<List<Map.Entry<String, String>>> polled = Contenders.run(THREADS, (thread, interleaving) -> {
+            List<Map.Entry<String, String>> mine = new ArrayList<>();
+            boolean fromStart = thread % 3 != 0;
+            for (int done = 0; done < MIN_OPERATIONS || !deadline.passed(); done++) {
+                int k = next.getAndIncrement();
+                if (k >= MAX_FRONTIER_KEYS) {
+                    break;
+                }
+                map.put(key(k), valueOf(key(k)));
+                Map.Entry<String, String> entry = fromStart ? map.pollFirstEntry() : map.pollLastEntry();
+                if (entry != null) {
+                    mine.add(copy(entry));
+                }
+                interleaving.pause();
+            }
+            return mine;
+        });
+        polled = new ArrayList<>(polled);
+        polled.add(MapAssertions.entries(map));
+        map.clear();
+        int produced = Math.min(next.get(), MAX_FRONTIER_KEYS);
         Map<String, String> all = new HashMap<>();
-        for (List<Map.Entry<String, String>> results : polled) {
-            for (Map.Entry<String, String> entry : results) {
-                assertNull(all.put(entry.getKey(), entry.getValue()), "polled twice: " + entry);
+        for (List<Map.Entry<String, String>> entries : polled) {
+            for (Map.Entry<String, String> entry : entries) {
+                assertNull(all.put(entry.getKey(), entry.getValue()), "returned twice, by two polls or by a poll and the map afterwards: " + entry);
             }
         }
-        assertEquals(expected, all, "every entry polled exactly once");
-        assertTrue(map.isEmpty(), "map is empty after polling");
+        List<String> put = TestKeys.universe(produced);
+        List<String> neverPolled = put.stream().filter(k -> !all.containsKey(k)).limit(5).toList();
+        assertTrue(neverPolled.isEmpty(), "entries put but never polled, for example " + neverPolled);
+        assertEquals(put.size(), all.size(), "entries polled, of the " + put.size() + " put");
+        all.forEach((k, v) -> assertEquals(valueOf(k), v, "value polled with " + k));
     }
 
     @Test
-    void putsAndRemovesOfDisjointKeysFromManyThreadsAreAllApplied() throws Exception {
+    public void putsAndRemovesOfDisjointKeysFromManyThreadsAreAllApplied() throws Exception {
         int perThread = 1_000;
-        runConcurrently(THREADS, thread -> {
+        Contenders.run(THREADS, (thread, interleaving) -> {
             List<String> mine = TestKeys.universe(THREADS * perThread).subList(thread * perThread, (thread + 1) * perThread);
             mine.forEach(k -> map.put(k, valueOf(k)));
             for (int i = 0; i < mine.size(); i += 2) {
@@ -269,7 +430,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     // ------------------------------------------------------------------ iteration during writes
 
     @Test
-    void iterationWhileOtherThreadsWriteIsWeaklyConsistent() throws Exception {
+    public void iterationWhileOtherThreadsWriteIsWeaklyConsistent() throws Exception {
         List<String> universe = TestKeys.universe(2_000);
         List<String> stable = new ArrayList<>();
         List<String> churning = new ArrayList<>();
@@ -298,7 +459,7 @@ public abstract class ConcurrencyContract extends MapContractSupport {
         int passes = 10;
         CountDownLatch readersDone = new CountDownLatch(readers.size());
         AtomicInteger writes = new AtomicInteger();
-        runConcurrently(writers + readers.size(), thread -> {
+        Contenders.run(writers + readers.size(), (thread, interleaving) -> {
             if (thread < writers) {
                 Random random = new Random(thread);
                 for (int ops = 0; ops < 500 || (readersDone.getCount() > 0 && ops < 20_000); ops++) {
@@ -348,69 +509,5 @@ public abstract class ConcurrencyContract extends MapContractSupport {
                 return entry.getKey();
             }
         };
-    }
-
-    // ------------------------------------------------------------------ running threads
-
-    @FunctionalInterface
-    private interface Worker<T> {
-        T run(int thread) throws Exception;
-    }
-
-    /**
-     * Runs {@code worker} on {@code threads} new threads, numbered from 0, started together at a
-     * barrier, and returns their results in thread order. Rethrows the first failure of a worker,
-     * and fails if the workers have not all finished within {@link #WAIT}; either way it interrupts
-     * the rest.
-     */
-    private static <T> List<T> runConcurrently(int threads, Worker<T> worker) throws Exception {
-        AtomicInteger created = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, "contract-worker-" + created.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
-        try {
-            CyclicBarrier start = new CyclicBarrier(threads);
-            CompletionService<T> completion = new ExecutorCompletionService<>(pool);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                int thread = i;
-                futures.add(completion.submit(() -> {
-                    start.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                    return worker.run(thread);
-                }));
-            }
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            for (int finished = 0; finished < threads; finished++) {
-                Future<T> done = completion.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (done == null) {
-                    fail((threads - finished) + " of " + threads + " threads did not finish within " + WAIT);
-                }
-                try {
-                    done.get();
-                } catch (ExecutionException e) {
-                    throw rethrown(e.getCause());
-                }
-            }
-            List<T> results = new ArrayList<>();
-            for (Future<T> future : futures) {
-                results.add(future.get());
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-            pool.awaitTermination(10, TimeUnit.SECONDS);
-        }
-    }
-
-    private static Exception rethrown(Throwable cause) {
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        if (cause instanceof Exception exception) {
-            return exception;
-        }
-        return new IllegalStateException(cause);
     }
 }

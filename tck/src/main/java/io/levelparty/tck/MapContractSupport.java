@@ -8,12 +8,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -24,6 +28,33 @@ import org.junit.jupiter.api.Timeout;
  * overrides {@link #disposeMap}. Each test gets a fresh map in {@link #map}. Every test, and each
  * set-up and tear-down step, is stopped after two minutes, so a map that hangs fails the test rather
  * than the build.
+ *
+ * <h2>Describing the map under test</h2>
+ * <ul>
+ *   <li>{@link #keyOrder()}: the order the map promises for its keys, natural ordering unless
+ *       overridden. Every expected result is computed by a {@link TreeMap} with this order, never
+ *       with the map's own {@code comparator()}, which is checked against it in tests of its
+ *       own.</li>
+ *   <li>{@link #features()}: what the map promises beyond the interfaces, such as the
+ *       {@link java.util.AbstractMap} format of {@code toString}; see {@link MapFeature}. Tests of
+ *       an undeclared feature are skipped.</li>
+ *   <li>{@link #waivers()}: tests not to run, each with the reason. A waived test is reported as
+ *       skipped (aborted by a failed assumption) with {@code "waived: "} and the reason as its
+ *       message, so the reason appears in the test report next to the test.</li>
+ * </ul>
+ * <pre>{@code
+ * @Override
+ * protected Set<MapFeature> features() {
+ *     return EnumSet.of(MapFeature.SNAPSHOT_ENTRIES, MapFeature.ABSTRACT_MAP_TO_STRING);
+ * }
+ *
+ * @Override
+ * protected Map<String, String> waivers() {
+ *     return Map.of("keysBeyondAsciiAreOrderedConsistently", "keys are stored as Latin-1, see issue 12");
+ * }
+ * }</pre>
+ * Test methods are public, so a subclass may also override one, call {@code super} or not, and
+ * annotate it as JUnit allows.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 public abstract class MapContractSupport {
@@ -49,14 +80,69 @@ public abstract class MapContractSupport {
      * @throws Exception if the map cannot be released; the test then fails
      */
     protected void disposeMap(ConcurrentNavigableMap<String, String> map) throws Exception {
-        if (map instanceof AutoCloseable closeable) {
+        if (suite() != null) {
+            suite().disposeMap(map);
+        } else if (map instanceof AutoCloseable closeable) {
             closeable.close();
         }
     }
 
+    /**
+     * Returns the order the map under test promises for its keys, which its {@code comparator()}
+     * must also impose; natural ordering by default. Expected orders and contents are computed with
+     * it.
+     *
+     * @return the promised key order
+     */
+    protected Comparator<String> keyOrder() {
+        return suite() != null ? suite().keyOrder() : Comparator.naturalOrder();
+    }
+
+    /**
+     * Returns what the map under test promises beyond the {@link ConcurrentNavigableMap}
+     * contract; by default nothing. Tests of a feature not returned here are skipped.
+     *
+     * @return the features the map declares
+     */
+    protected Set<MapFeature> features() {
+        return suite() != null ? suite().features() : Set.of();
+    }
+
+    /**
+     * Returns the tests not to run, by method name (every invocation of a parameterized test),
+     * each with the reason it is waived; by default none. A name that is not a test of this class
+     * fails every test, so a waiver does not silently outlive a renamed test.
+     *
+     * @return reasons, by test method name
+     */
+    protected Map<String, String> waivers() {
+        return suite() != null ? suite().waivers(getClass()) : Map.of();
+    }
+
+    /**
+     * Returns the {@link ConcurrentNavigableMapTck} this contract runs in as one of its nested
+     * classes, whose hooks then serve as this contract's defaults; {@code null} for a contract
+     * subclassed on its own.
+     */
+    ConcurrentNavigableMapTck suite() {
+        return null;
+    }
+
     @BeforeEach
-    final void createMapUnderTest() {
+    final void createMapUnderTest(TestInfo test) {
+        Waivers.check(getClass(), waivers(), test);
         map = createMap();
+    }
+
+    /** Returns whether the map under test declares {@code feature} in {@link #features()}. */
+    final boolean declares(MapFeature feature) {
+        return features().contains(feature);
+    }
+
+    /** Skips the rest of the test unless the map under test declares {@code feature}. */
+    final void assumeDeclared(MapFeature feature) {
+        Assumptions.assumeTrue(declares(feature),
+                () -> "the map does not declare MapFeature." + feature + " in features()");
     }
 
     @AfterEach
@@ -94,14 +180,9 @@ public abstract class MapContractSupport {
         return created;
     }
 
-    /** Returns the order of the map under test: its comparator, or natural ordering. */
-    final Comparator<String> keyOrder() {
-        return MapAssertions.orderOf(map.comparator());
-    }
-
-    /** Returns an empty map that sorts keys as the map under test does, to hold expected entries. */
+    /** Returns an empty map that sorts keys in the promised {@link #keyOrder()}, to hold expected entries. */
     final TreeMap<String, String> expectedMap() {
-        return new TreeMap<>(map.comparator());
+        return new TreeMap<>(keyOrder());
     }
 
     /**
@@ -128,7 +209,7 @@ public abstract class MapContractSupport {
         return shape.of(all, sortedUniverse);
     }
 
-    /** Returns the keys of {@link TestKeys#universe()} in the order of the map under test. */
+    /** Returns the keys of {@link TestKeys#universe()} in the promised {@link #keyOrder()}. */
     final List<String> sortedUniverse() {
         return MapAssertions.sorted(TestKeys.universe(), keyOrder());
     }

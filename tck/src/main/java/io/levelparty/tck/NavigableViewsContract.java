@@ -1,7 +1,11 @@
 package io.levelparty.tck;
 
+import static io.levelparty.tck.MapAssertions.assertAbstractMapToString;
+import static io.levelparty.tck.MapAssertions.assertMapEqualsAndHashCode;
 import static io.levelparty.tck.MapAssertions.assertSameMap;
+import static io.levelparty.tck.MapAssertions.assertSameOrder;
 import static io.levelparty.tck.MapAssertions.assertSameSet;
+import static io.levelparty.tck.MapAssertions.assertSetEqualsAndHashCode;
 import static io.levelparty.tck.MapAssertions.entries;
 import static io.levelparty.tck.MapAssertions.plain;
 import static io.levelparty.tck.MapAssertions.quote;
@@ -19,7 +23,6 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +53,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the result of every change made through the view or through the map, and on the entries of both
  * afterwards. Bounds are chosen by position in the map's own order, so any comparator works.
  *
+ * <p>{@code equals} and {@code hashCode} of views, their {@code toString} (where the map declares
+ * {@link MapFeature#ABSTRACT_MAP_TO_STRING}) and their comparators are each checked by tests of
+ * their own, and by no other.
+ *
  * <p>Besides what {@link ConcurrentNavigableMapContract} assumes, it expects views to reject adding
  * through {@code keySet()}, {@code values()} and {@code entrySet()} with
  * {@link UnsupportedOperationException}, keys outside a view's range (on insertion, and as bounds
@@ -64,6 +71,11 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         return ViewShape.all().stream();
     }
 
+    /** The shapes that derive a view, rather than return the map itself. */
+    static Stream<ViewShape> derivedViewShapes() {
+        return ViewShape.all().stream().filter(shape -> !shape.name().equals("map"));
+    }
+
     static Stream<ViewShape> boundedViewShapes() {
         return ViewShape.allBounded().stream();
     }
@@ -72,7 +84,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("viewShapes")
-    void viewAgreesWithSnapshotWhenEmptyWithOneEntryAndWithMany(ViewShape shape) {
+    public void viewAgreesWithSnapshotWhenEmptyWithOneEntryAndWithMany(ViewShape shape) {
         List<String> u = sortedUniverse();
         Map<String, List<String>> contents = new LinkedHashMap<>();
         contents.put("empty map", List.of());
@@ -93,8 +105,54 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @ParameterizedTest(name = "{0}")
+    @MethodSource("derivedViewShapes")
+    public void viewEqualsAndHashCodeFollowTheMapAndSetContracts(ViewShape shape) {
+        TreeMap<String, String> expected = fill(TestKeys.present());
+        NavigableMap<String, String> expectedView = shape.of(expected, sortedUniverse());
+        NavigableMap<String, String> view = shape.of(map, sortedUniverse());
+        assertMapEqualsAndHashCode(expectedView, view, shape.name());
+        assertMapEqualsAndHashCode(expectedView.descendingMap(), view.descendingMap(), shape + ".descendingMap()");
+        assertSetEqualsAndHashCode(expectedView.navigableKeySet(), view.navigableKeySet(), shape + ".navigableKeySet()");
+        assertSetEqualsAndHashCode(expectedView.descendingKeySet(), view.descendingKeySet(), shape + ".descendingKeySet()");
+        if (!expectedView.isEmpty()) {
+            assertFalse(view.equals(expected.headMap(expected.firstKey(), true)), shape + ": equals a map of other entries");
+            assertFalse(view.entrySet().equals(expectedView.keySet()), shape + ": entrySet() equals the key set");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
     @MethodSource("viewShapes")
-    void changesThroughTheViewOrTheMapShowInBoth(ViewShape shape) {
+    public void viewToStringFollowsAbstractMap(ViewShape shape) {
+        assumeDeclared(MapFeature.ABSTRACT_MAP_TO_STRING);
+        NavigableMap<String, String> expectedView = shape.of(fill(TestKeys.present()), sortedUniverse());
+        NavigableMap<String, String> view = shape.of(map, sortedUniverse());
+        assertAbstractMapToString(expectedView, view, shape.name());
+        assertAbstractMapToString(expectedView.descendingMap(), view.descendingMap(), shape + ".descendingMap()");
+        assertEquals(expectedView.navigableKeySet().toString(), view.navigableKeySet().toString(),
+                shape + ".navigableKeySet().toString()");
+        assertEquals(expectedView.descendingKeySet().toString(), view.descendingKeySet().toString(),
+                shape + ".descendingKeySet().toString()");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("viewShapes")
+    public void viewComparatorImposesTheOrderOfTheView(ViewShape shape) {
+        List<String> u = sortedUniverse();
+        TreeMap<String, String> expected = fill(TestKeys.present());
+        NavigableMap<String, String> expectedView = shape.of(expected, u);
+        NavigableMap<String, String> view = shape.of(map, u);
+        assertSameOrder(expectedView.comparator(), view.comparator(), u, shape + ".comparator()");
+        assertSameOrder(expectedView.descendingMap().comparator(), view.descendingMap().comparator(), u,
+                shape + ".descendingMap().comparator()");
+        assertSameOrder(expectedView.navigableKeySet().comparator(), view.navigableKeySet().comparator(), u,
+                shape + ".navigableKeySet().comparator()");
+        assertSameOrder(expectedView.descendingKeySet().comparator(), view.descendingKeySet().comparator(), u,
+                shape + ".descendingKeySet().comparator()");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("viewShapes")
+    public void changesThroughTheViewOrTheMapShowInBoth(ViewShape shape) {
         List<String> u = sortedUniverse();
         for (Change change : CHANGES) {
             map.clear();
@@ -118,7 +176,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("boundedViewShapes")
-    void insertingAKeyOutsideTheRangeOfAViewIsRejected(ViewShape shape) {
+    public void insertingAKeyOutsideTheRangeOfAViewIsRejected(ViewShape shape) {
         List<String> u = sortedUniverse();
         TreeMap<String, String> expected = fill(TestKeys.present());
         NavigableMap<String, String> view = shape.of(map, u);
@@ -145,7 +203,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("viewShapes")
-    void viewRejectsNullKeysAndValues(ViewShape shape) {
+    public void viewRejectsNullKeysAndValues(ViewShape shape) {
         List<String> u = sortedUniverse();
         TreeMap<String, String> expected = fill(TestKeys.present());
         ConcurrentNavigableMap<String, String> view = concurrentView(shape, u);
@@ -177,7 +235,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("viewShapes")
-    void collectionViewsDoNotSupportAdding(ViewShape shape) {
+    public void collectionViewsDoNotSupportAdding(ViewShape shape) {
         List<String> u = sortedUniverse();
         TreeMap<String, String> expected = fill(TestKeys.present());
         ConcurrentNavigableMap<String, String> view = concurrentView(shape, u);
@@ -195,7 +253,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     // ------------------------------------------------------------------ bounds
 
     @Test
-    void subMapsAgreeWithSnapshotForEveryBoundInclusion() {
+    public void subMapsAgreeWithSnapshotForEveryBoundInclusion() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         List<String> u = sortedUniverse();
         int[][] bounds = {{0, 60}, {10, 50}, {11, 49}, {20, 21}, {30, 30}, {0, 0}, {60, 60}};
@@ -220,7 +278,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @Test
-    void headAndTailMapsAgreeWithSnapshotForEveryBoundInclusion() {
+    public void headAndTailMapsAgreeWithSnapshotForEveryBoundInclusion() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         List<String> u = sortedUniverse();
         for (int position : new int[] {0, 15, 30, 31, 60}) {
@@ -242,7 +300,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @Test
-    void rangeViewsWithoutInclusionFlagsIncludeTheLowerBoundAndExcludeTheUpper() {
+    public void rangeViewsWithoutInclusionFlagsIncludeTheLowerBoundAndExcludeTheUpper() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         List<String> u = sortedUniverse();
         String from = u.get(10);
@@ -272,11 +330,10 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         assertEquals(expected.size(), actual.size(), what + ": size()");
         assertEquals(expected.first(), actual.first(), what + ": first()");
         assertEquals(expected.last(), actual.last(), what + ": last()");
-        assertEquals(expected.toString(), actual.toString(), what + ": toString()");
     }
 
     @Test
-    void reversedBoundsAreRejectedButEqualBoundsAreNot() {
+    public void reversedBoundsAreRejectedButEqualBoundsAreNot() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         List<String> u = sortedUniverse();
         String low = u.get(20);
@@ -301,7 +358,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @Test
-    void rangeOfAViewOfAViewMustLieWithinTheOuterRange() {
+    public void rangeOfAViewOfAViewMustLieWithinTheOuterRange() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         List<String> u = sortedUniverse();
         ConcurrentNavigableMap<String, String> closedOpen = map.subMap(u.get(10), true, u.get(50), false);
@@ -337,7 +394,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     // ------------------------------------------------------------------ keySet, values, entrySet
 
     @Test
-    void viewsTakenFromAnEmptyMapFollowLaterChanges() {
+    public void viewsTakenFromAnEmptyMapFollowLaterChanges() {
         List<String> u = sortedUniverse();
         ConcurrentNavigableMap<String, String> sub = map.subMap(u.get(10), true, u.get(50), false);
         NavigableMap<String, String> descending = map.descendingMap();
@@ -359,7 +416,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @Test
-    void collectionViewsAnswerBulkQueries() {
+    public void collectionViewsAnswerBulkQueries() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         String present = key(2);
         String absent = key(3);
@@ -375,11 +432,6 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         assertFalse(entrySet.containsAll(List.of(Map.entry(present, "wrong"))), "entrySet().containsAll(wrong value)");
         assertEquals(entries, plain(entrySet.toArray()), "entrySet().toArray()");
         assertEquals(entries, plain(entrySet.toArray(new Map.Entry<?, ?>[0])), "entrySet().toArray(new Map.Entry[0])");
-        assertTrue(entrySet.equals(new HashSet<>(entries)), "entrySet() equals a HashSet of its entries");
-        assertTrue(new HashSet<>(entries).equals(entrySet), "a HashSet of its entries equals entrySet()");
-        assertFalse(entrySet.equals(expected.keySet()), "entrySet() equals the key set");
-        assertEquals(new HashSet<>(entries).hashCode(), entrySet.hashCode(), "entrySet().hashCode()");
-        assertEquals(entries.toString(), entrySet.toString(), "entrySet().toString()");
 
         Collection<String> values = map.values();
         List<String> expectedValues = List.copyOf(expected.values());
@@ -391,11 +443,10 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         Arrays.fill(roomy, "filler");
         assertSame(roomy, values.toArray(roomy), "values().toArray(a) with room fills a");
         assertNull(roomy[expectedValues.size()], "values().toArray(a) ends the values with null");
-        assertEquals(expectedValues.toString(), values.toString(), "values().toString()");
     }
 
     @Test
-    void entrySetContainsAndRemovesOnlyMatchingEntries() {
+    public void entrySetContainsAndRemovesOnlyMatchingEntries() {
         TreeMap<String, String> expected = fill(TestKeys.present());
         String present = key(2);
         Set<Map.Entry<String, String>> entrySet = map.entrySet();
@@ -413,7 +464,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     }
 
     @Test
-    void valuesKeepDuplicatesAndRemoveOneMappingAtATime() {
+    public void valuesKeepDuplicatesAndRemoveOneMappingAtATime() {
         TreeMap<String, String> expected = expectedMap();
         expected.put(key(0), "same");
         expected.put(key(2), "same");
@@ -425,7 +476,7 @@ public abstract class NavigableViewsContract extends MapContractSupport {
         assertTrue(map.containsValue("same"), "the other mapping to the value stays");
         assertFalse(map.values().remove("absent value"));
         assertTrue(map.values().removeIf("same"::equals));
-        assertEquals(Map.of(key(4), "other"), map);
+        assertEquals(List.of(Map.entry(key(4), "other")), entries(map));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -12,9 +12,13 @@
  *   <li>{@link io.levelparty.tck.ConcurrencyContract}: atomicity and iteration under
  *       contention from many threads.</li>
  * </ul>
- * Expected results come from {@link java.util.TreeMap}s with the map's comparator, so the
- * contracts hold for any key order; {@link java.util.concurrent.ConcurrentSkipListMap} passes
- * them all.
+ * or subclass {@link io.levelparty.tck.ConcurrentNavigableMapTck} once to run all four as nested
+ * classes. Expected results come from {@link java.util.TreeMap}s in the key order the map promises
+ * ({@link io.levelparty.tck.MapContractSupport#keyOrder() keyOrder()}), so the contracts hold for
+ * any key order. A map declares what it promises beyond the interfaces as
+ * {@link io.levelparty.tck.MapFeature}s, and may waive a test by name, with a reason; see
+ * {@link io.levelparty.tck.MapContractSupport}. {@link java.util.concurrent.ConcurrentSkipListMap}
+ * declares every feature and passes every test.
  *
  * <p>The party contracts run an implementation of {@link io.levelparty.LevelParty} in several
  * processes (child JVMs with the test's class path) on one directory:

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
@@ -107,6 +108,14 @@ enum MapMode {
 
     /** What to release with each open map; keyed by identity, as maps' equals compares contents. */
     private static final Map<Object, AutoCloseable> resources = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /**
+     * Returns what maps of this mode promise beyond the contract: all of {@link MapFeature}, since
+     * {@link PartyMap} documents the habits of {@link ConcurrentSkipListMap} as its own.
+     */
+    Set<MapFeature> features() {
+        return MapFeature.ofConcurrentSkipListMap();
+    }
 
     /** Returns a new, empty map of this mode. */
     abstract ConcurrentNavigableMap<String, String> open();

@@ -1,20 +1,35 @@
 package io.levelparty.tck;
 
+import java.util.Comparator;
+import java.util.Set;
 import java.util.concurrent.ConcurrentNavigableMap;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Runs {@link ConcurrencyContract} against every {@link MapMode}, so their results can be compared. */
+/**
+ * Runs every generic contract, through {@link ConcurrentNavigableMapTck} as a user would, against
+ * every {@link MapMode}, so their results can be compared.
+ */
 @ParameterizedClass(name = "{0}")
 @EnumSource(MapMode.class)
-class ConcurrencyContractTest extends ConcurrencyContract {
+class MapTckTest extends ConcurrentNavigableMapTck {
     @Parameter
     MapMode mode;
 
     @Override
     protected ConcurrentNavigableMap<String, String> newMap() {
         return mode.open();
+    }
+
+    @Override
+    protected Comparator<String> keyOrder() {
+        return MapMode.CODE_POINT_ORDER;
+    }
+
+    @Override
+    protected Set<MapFeature> features() {
+        return mode.features();
     }
 
     @Override
