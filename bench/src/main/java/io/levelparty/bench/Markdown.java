@@ -279,7 +279,7 @@ final class Markdown {
         long log = Stats.percentile(FailoverFloor.Floor.sorted(floor.logBytes()), 50);
         long leaderLog = Stats.percentile(FailoverFloor.Floor.sorted(failover.logBytes()), 50);
         info(f("Failover floor 1, no LevelParty code: SIGKILL → end of stream on a junixsocket connection to the "
-                + "killed process, a JVM with -Xmx%s and the same flags that holds LevelDB open and writes "
+                + "killed process, a JVM with -Xmx%s that holds LevelDB open and writes "
                 + "(%d kills; resident at the kill: median %s, the failover's leaders %s): median / maximum",
                 Report.FAILOVER_HEAP, end.length, mib(resident), mib(leaderResident)),
                 "—", micros(Stats.percentile(end, 50)) + " / " + micros(end[end.length - 1]) + "; every sample: "

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A separate JVM running {@link PartyChild} on a directory, started with the class path of this
  * JVM and the flags in the system property {@code levelparty.child.jvm.flags} (space-separated;
- * the TCK's build passes the flags its implementation needs).
+ * an implementation that needs JVM flags names them there; LevelParty needs none).
  *
  * <p>Replies are read on a daemon thread into a queue, so every wait has a deadline and a hung
  * child fails the scenario instead of hanging it.
