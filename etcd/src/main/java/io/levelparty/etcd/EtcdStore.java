@@ -75,6 +75,8 @@ public final class EtcdStore implements PartyStore {
      * Keys: KeySpace maps map key k to etcd key "path \0 k"; the store's own records sit at
      * "path \0 0xFF …", outside every range the map reads or watches.
      *
+     * Connections: SharedClients gives every store on the same endpoints one jetcd client.
+     *
      * Calls: RetryingCalls sends each request again while etcd cannot answer, until the request
      * timeout. Reads repeat freely. Each write is one transaction guarded by a request record
      * (RequestRecords): If(record absent [, write's condition]) Then(writes, create record)
@@ -97,8 +99,6 @@ public final class EtcdStore implements PartyStore {
     static final int MAX_REQUEST_BYTES = 1536 * 1024;
     /** An upper bound on what an operation of a transaction adds to the request beyond its key and value. */
     private static final int OP_OVERHEAD_BYTES = 16;
-    /** Replies as large as the largest page: {@value #MAX_PAGE} values of up to 1.5 MiB. */
-    private static final int MAX_REPLY_BYTES = 256 << 20;
     private static final PutOption PREVIOUS_VALUE = PutOption.builder().withPrevKV().build();
     private static final DeleteOption PREVIOUS_VALUES = DeleteOption.builder().withPrevKV(true).build();
 
@@ -115,10 +115,7 @@ public final class EtcdStore implements PartyStore {
     private EtcdStore(EtcdAddress address, Duration requestTimeout) {
         this.address = address;
         this.keys = new KeySpace(address.pathBytes());
-        this.client = Client.builder()
-                .endpoints(address.endpoints().toArray(String[]::new))
-                .maxInboundMessageSize(MAX_REPLY_BYTES)
-                .build();
+        this.client = SharedClients.acquire(address.endpoints());
         this.kv = client.getKVClient();
         this.calls = new RetryingCalls(address.endpoints().toString(), requestTimeout, () -> closed);
         this.records = new RequestRecords(keys, requestTimeout);
@@ -317,7 +314,7 @@ public final class EtcdStore implements PartyStore {
         closed = true;
         feeds.forEach(WatchFeed::close);
         watchRestarts.shutdownNow();
-        client.close();
+        SharedClients.release(address.endpoints());
     }
 
     @Override
