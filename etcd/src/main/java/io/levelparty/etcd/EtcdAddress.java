@@ -71,28 +71,15 @@ record EtcdAddress(List<String> endpoints, String path) {
         if (hostPort.isEmpty()) {
             throw invalid(uri, "it has an empty host between commas");
         }
-        String host;
-        String port;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            if (close < 0) {
-                throw invalid(uri, "'" + hostPort + "' opens an IPv6 address with [ but does not close it");
-            }
-            host = hostPort.substring(0, close + 1);
-            String rest = hostPort.substring(close + 1);
-            if (!rest.isEmpty() && !rest.startsWith(":")) {
-                throw invalid(uri, "'" + hostPort + "' has something other than :port after the address");
-            }
-            port = rest.isEmpty() ? null : rest.substring(1);
-        } else {
-            int colon = hostPort.indexOf(':');
-            if (colon >= 0 && hostPort.indexOf(':', colon + 1) >= 0) {
-                throw invalid(uri, "'" + hostPort + "' has several colons: write IPv6 addresses in brackets");
-            }
-            host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-            port = colon < 0 ? null : hostPort.substring(colon + 1);
+        // java.net.URI has checked a single host, an IPv6 address in brackets included; hosts in a
+        // list have no IPv6 form, as URI refuses brackets there.
+        int colon = hostPort.startsWith("[") ? hostPort.indexOf(':', hostPort.indexOf(']')) : hostPort.indexOf(':');
+        if (!hostPort.startsWith("[") && colon >= 0 && hostPort.indexOf(':', colon + 1) >= 0) {
+            throw invalid(uri, "'" + hostPort + "' has several colons: write an IPv6 address in brackets, alone");
         }
-        if (host.isEmpty() || host.equals("[]")) {
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        String port = colon < 0 ? null : hostPort.substring(colon + 1);
+        if (host.isEmpty()) {
             throw invalid(uri, "'" + hostPort + "' has no host");
         }
         return "http://" + host + ":" + port(uri, hostPort, port);

@@ -117,7 +117,7 @@ public final class EtcdStore implements PartyStore {
         this.keys = new KeySpace(address.pathBytes());
         this.client = SharedClients.acquire(address.endpoints());
         this.kv = client.getKVClient();
-        this.calls = new RetryingCalls(address.endpoints().toString(), requestTimeout, () -> closed);
+        this.calls = new RetryingCalls(address.endpoints().toString(), requestTimeout, "request timeout", () -> closed);
         this.records = new RequestRecords(keys, requestTimeout);
         this.watchRestarts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "levelparty-etcd-watch");
@@ -136,7 +136,8 @@ public final class EtcdStore implements PartyStore {
     static EtcdStore open(EtcdAddress address, Duration openTimeout, Duration requestTimeout) {
         EtcdStore store = new EtcdStore(address, requestTimeout);
         try {
-            RetryingCalls opening = new RetryingCalls(address.endpoints().toString(), openTimeout, () -> store.closed);
+            RetryingCalls opening = new RetryingCalls(address.endpoints().toString(), openTimeout, "open timeout",
+                    () -> store.closed);
             opening.call("opening " + address.path(), opening.deadline(), store::readRevision);
             return store;
         } catch (RuntimeException e) {

@@ -34,11 +34,14 @@ final class RetryingCalls {
 
     private final String endpoints;
     private final Duration timeout;
+    private final String timeoutName;
     private final BooleanSupplier closed;
 
-    RetryingCalls(String endpoints, Duration timeout, BooleanSupplier closed) {
+    /** Calls {@code endpoints} within {@code timeout}, named {@code timeoutName} in errors, until {@code closed}. */
+    RetryingCalls(String endpoints, Duration timeout, String timeoutName, BooleanSupplier closed) {
         this.endpoints = endpoints;
         this.timeout = timeout;
+        this.timeoutName = timeoutName;
         this.closed = closed;
     }
 
@@ -59,7 +62,7 @@ final class RetryingCalls {
                 long now = System.nanoTime();
                 if (now - deadline >= 0) {
                     throw new PartyUnavailableException("etcd at " + endpoints + " did not complete " + what
-                            + " within the request timeout of " + timeout + "; last error: "
+                            + " within the " + timeoutName + " of " + timeout + "; last error: "
                             + (last == null ? "none" : describe(last)), last);
                 }
                 CompletableFuture<T> future = call.get();
@@ -74,7 +77,10 @@ final class RetryingCalls {
                     }
                 } catch (TimeoutException e) {
                     future.cancel(true);
-                    last = new TimeoutException("no reply within " + Duration.ofNanos(attemptNanos));
+                    if (last == null || last instanceof TimeoutException) {
+                        // An error that names a cause says more than a missing reply.
+                        last = new TimeoutException("no reply within " + Duration.ofNanos(attemptNanos));
+                    }
                 } catch (ExecutionException | CompletionException e) {
                     Throwable cause = unwrap(e);
                     checkOpen();
@@ -146,6 +152,10 @@ final class RetryingCalls {
     }
 
     private static String describe(Throwable error) {
-        return error.getClass().getSimpleName() + ": " + error.getMessage();
+        StringBuilder text = new StringBuilder(error.getClass().getSimpleName()).append(": ").append(error.getMessage());
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            text.append(" (").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage()).append(')');
+        }
+        return text.toString();
     }
 }

@@ -27,6 +27,10 @@ final class SharedClients {
             Client client = Client.builder()
                     .endpoints(endpoints.toArray(String[]::new))
                     .maxInboundMessageSize(MAX_REPLY_BYTES)
+                    // A call fails at once while no endpoint is connected, so that the error names
+                    // the cause (connection refused, …); RetryingCalls alone retries, within the timeout.
+                    .waitForReady(false)
+                    .retryMaxAttempts(0)
                     .build();
             shared = new Shared(client, 0);
         }
