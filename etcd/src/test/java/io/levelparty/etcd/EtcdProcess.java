@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -29,6 +31,12 @@ import java.util.stream.Stream;
 final class EtcdProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** Servers not closed yet, killed if the JVM ends first (for example on SIGTERM), so none outlives the tests. */
+    private static final Set<EtcdProcess> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(EtcdProcess::close), "etcd-cleanup"));
+    }
 
     final String name;
     final int clientPort;
@@ -127,9 +135,11 @@ final class EtcdProcess implements AutoCloseable {
     public void close() {
         kill();
         deleteTree(home);
+        RUNNING.remove(this);
     }
 
     private void launch() {
+        RUNNING.add(this);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
