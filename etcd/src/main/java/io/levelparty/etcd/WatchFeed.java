@@ -11,6 +11,7 @@ import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.StoreWrite;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -99,7 +100,16 @@ final class WatchFeed implements Watch.Listener, Subscription {
     @Override
     public void onCompleted() {
         if (!closed) {
-            scheduler.execute(this::restart);
+            later(0);
+        }
+    }
+
+    /** Runs {@link #restart} after {@code millis}, unless the store has closed meanwhile. */
+    private void later(long millis) {
+        try {
+            scheduler.schedule(this::restart, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the store closed: nothing to restart
         }
     }
 
@@ -120,7 +130,7 @@ final class WatchFeed implements Watch.Listener, Subscription {
         } catch (RuntimeException e) {
             // lastError is kept: a compaction is still told once the current revision can be read.
             if (!closed) {
-                scheduler.schedule(this::restart, RESTART_PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+                later(RESTART_PAUSE_MILLIS);
             }
         }
     }
