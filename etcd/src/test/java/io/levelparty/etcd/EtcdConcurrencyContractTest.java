@@ -3,6 +3,7 @@ package io.levelparty.etcd;
 import io.levelparty.tck.ConcurrencyContract;
 import java.util.Set;
 import java.util.concurrent.ConcurrentNavigableMap;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * they take several minutes, beyond the contract's 90-second bound; they are skipped by default,
  * saying so, instead of failing on time.
  */
+@Order(3)
 @ExtendWith(EtcdConcurrencyContractTest.ContendedCounting.class)
 class EtcdConcurrencyContractTest extends ConcurrencyContract {
     @RegisterExtension
