@@ -309,10 +309,13 @@ public final class EtcdStore implements PartyStore {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (feeds) {
+            // Once only: the shared client counts one release per store.
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         feeds.forEach(WatchFeed::close);
         watchRestarts.shutdownNow();
         SharedClients.release(address.endpoints());
