@@ -15,7 +15,6 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.levelparty.PartyException;
-import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
 import io.levelparty.spi.ChangeListener;
@@ -66,6 +65,7 @@ import java.util.function.Function;
  *   <li><b>Role:</b> {@link #role()} is always {@link Role#LEADER}: no process of the map leads
  *       the others, each talks to etcd, whose own raft leader orders all writes; every process has
  *       the guarantees a LevelParty leader has. A change of etcd leader is not a change of role.
+ *       {@link #stats()} names this process as the leader, with no cache counts: nothing is cached.
  * </ul>
  */
 public final class EtcdStore implements PartyStore {
@@ -282,12 +282,6 @@ public final class EtcdStore implements PartyStore {
     @Override
     public Role role() {
         return Role.LEADER;
-    }
-
-    /** Returns this process as the leader, and zero cache counts: nothing is cached. */
-    @Override
-    public PartyStats stats() {
-        return new PartyStats(Role.LEADER, ProcessHandle.current().pid(), 0, 0, 0, 0);
     }
 
     /**
