@@ -10,7 +10,7 @@ dir=${2:-$(mktemp -d /tmp/levelparty-demo.XXXXXX)}
 
 if [ ! -f "$here/target/classpath.txt" ]; then
   echo "Building (first run only)..."
-  (cd "$here/.." && mvn -B -q -DskipTests install)
+  (cd "$here/.." && mvn -B -q -DskipTests package -pl examples -am)
 fi
 
 pids=()
