@@ -1,5 +1,6 @@
 package io.levelparty.etcd;
 
+import io.levelparty.tck.CodePointOrder;
 import io.levelparty.tck.ConcurrentNavigableMapTck;
 import io.levelparty.tck.MapFeature;
 import java.util.Comparator;
@@ -18,22 +19,6 @@ class EtcdTckTest extends ConcurrentNavigableMapTck {
     @RegisterExtension
     static final EtcdNode etcd = new EtcdNode();
 
-    /** Unicode code point order: the unsigned order of the keys' UTF-8 bytes, in which etcd sorts them. */
-    private static final Comparator<String> CODE_POINTS = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-    };
-
     @Override
     protected ConcurrentNavigableMap<String, String> newMap() {
         return etcd.newMap();
@@ -41,7 +26,7 @@ class EtcdTckTest extends ConcurrentNavigableMapTck {
 
     @Override
     protected Comparator<String> keyOrder() {
-        return CODE_POINTS;
+        return CodePointOrder.INSTANCE;
     }
 
     @Override

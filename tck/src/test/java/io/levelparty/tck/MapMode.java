@@ -32,7 +32,7 @@ enum MapMode {
     REFERENCE {
         @Override
         ConcurrentNavigableMap<String, String> open() {
-            return new ConcurrentSkipListMap<>(CODE_POINT_ORDER);
+            return new ConcurrentSkipListMap<>(CodePointOrder.INSTANCE);
         }
     },
     LEADER {
@@ -87,24 +87,6 @@ enum MapMode {
         });
         return map;
     }
-
-    /**
-     * Orders strings by Unicode code point, which is the bytewise unsigned order of their UTF-8
-     * forms and the order LevelDB gives keys stored as UTF-8. It differs from
-     * {@link String#compareTo} only between supplementary characters and U+E000 to U+FFFF.
-     */
-    static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
-        int i = 0;
-        while (i < a.length() && i < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(i);
-            if (x != y) {
-                return Integer.compare(x, y);
-            }
-            i += Character.charCount(x);
-        }
-        return Integer.compare(a.length() - i, b.length() - i);
-    };
 
     /** What to release with each open map; keyed by identity, as maps' equals compares contents. */
     private static final Map<Object, AutoCloseable> resources = Collections.synchronizedMap(new IdentityHashMap<>());

@@ -24,7 +24,7 @@ class MapTckTest extends ConcurrentNavigableMapTck {
 
     @Override
     protected Comparator<String> keyOrder() {
-        return MapMode.CODE_POINT_ORDER;
+        return CodePointOrder.INSTANCE;
     }
 
     @Override

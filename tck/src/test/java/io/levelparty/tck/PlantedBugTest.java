@@ -39,7 +39,7 @@ class PlantedBugTest {
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, mode = EnumSource.Mode.MATCH_ALL, names = "NON_ATOMIC.*")
     void theConcurrencyContractCatchesAPlantedRace(PlantedBug bug) throws Exception {
-        Subject subject = new Subject(() -> bug.newMap(MapMode.CODE_POINT_ORDER), Set.of(), Map.of());
+        Subject subject = new Subject(() -> bug.newMap(CodePointOrder.INSTANCE), Set.of(), Map.of());
         String runs = System.getProperty(RUNS_PROPERTY);
         if (runs != null) {
             int total = Integer.parseInt(runs);
@@ -68,7 +68,7 @@ class PlantedBugTest {
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, names = {"WRONG_HASH_CODE", "WRONG_DESCENDING_COMPARATOR"})
     void aPlantedBugFailsOnlyTheTestOfWhatItBreaks(PlantedBug bug) throws Exception {
-        Subject subject = new Subject(() -> bug.newMap(MapMode.CODE_POINT_ORDER), MapFeature.ofConcurrentSkipListMap(),
+        Subject subject = new Subject(() -> bug.newMap(CodePointOrder.INSTANCE), MapFeature.ofConcurrentSkipListMap(),
                 Map.of());
         List<Outcome> outcomes = runSingleThreaded(subject);
         assertEquals(Set.of(bug.catchingTest()), ContractRun.failedTests(outcomes), "tests failed by " + bug);
@@ -77,7 +77,7 @@ class PlantedBugTest {
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, names = {"WRONG_HASH_CODE", "WRONG_DESCENDING_COMPARATOR"})
     void aWaiverTurnsTheFailureIntoASkipWithItsReason(PlantedBug bug) throws Exception {
-        Subject subject = new Subject(() -> bug.newMap(MapMode.CODE_POINT_ORDER), MapFeature.ofConcurrentSkipListMap(),
+        Subject subject = new Subject(() -> bug.newMap(CodePointOrder.INSTANCE), MapFeature.ofConcurrentSkipListMap(),
                 Map.of(bug.catchingTest(), "known bug, to be fixed"));
         List<Outcome> outcomes = runSingleThreaded(subject);
         assertEquals(Set.of(), ContractRun.failedTests(outcomes), "tests failed with the waiver");
@@ -92,7 +92,7 @@ class PlantedBugTest {
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, names = "WRONG_HASH_CODE")
     void aWaiverNamingNoTestFailsEveryTest(PlantedBug bug) throws Exception {
-        Subject subject = new Subject(() -> bug.newMap(MapMode.CODE_POINT_ORDER), Set.of(),
+        Subject subject = new Subject(() -> bug.newMap(CodePointOrder.INSTANCE), Set.of(),
                 Map.of("equalsAndHashcodeFollowTheMapContract", "misspelt"));
         ContractRun.matching(() -> subject.new Methods(), name -> true).forEach(o -> {
             assertTrue(o.failed(), o.invocation() + " fails");
@@ -103,7 +103,7 @@ class PlantedBugTest {
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, names = "WRONG_HASH_CODE")
     void aCorrectMapDeclaringNoFeatureFailsNothingAndSkipsOnlyTheFeatureTests(PlantedBug unused) throws Exception {
-        Subject subject = new Subject(() -> new ConcurrentSkipListMap<>(MapMode.CODE_POINT_ORDER), Set.of(), Map.of());
+        Subject subject = new Subject(() -> new ConcurrentSkipListMap<>(CodePointOrder.INSTANCE), Set.of(), Map.of());
         List<Outcome> outcomes = runSingleThreaded(subject);
         assertEquals(Set.of(), ContractRun.failedTests(outcomes), "tests failed");
         List<String> skipped = outcomes.stream().filter(Outcome::skipped).map(Outcome::test).distinct().sorted().toList();
@@ -144,7 +144,7 @@ class PlantedBugTest {
 
         @Override
         protected Comparator<String> keyOrder() {
-            return MapMode.CODE_POINT_ORDER;
+            return CodePointOrder.INSTANCE;
         }
 
         @Override

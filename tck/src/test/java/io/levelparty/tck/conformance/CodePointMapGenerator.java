@@ -1,5 +1,6 @@
 package io.levelparty.tck.conformance;
 
+import io.levelparty.tck.CodePointOrder;
 import static com.google.common.collect.testing.Helpers.mapEntry;
 
 import com.google.common.collect.testing.SampleElements;

@@ -1,5 +1,6 @@
 package io.levelparty.tck.conformance;
 
+import io.levelparty.tck.CodePointOrder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.levelparty.tck.conformance;
 
+import io.levelparty.tck.CodePointOrder;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 

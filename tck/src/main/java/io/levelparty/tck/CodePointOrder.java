@@ -1,13 +1,17 @@
-package io.levelparty.tck.conformance;
+package io.levelparty.tck;
 
 import java.io.Serializable;
 import java.util.Comparator;
 
 /**
- * Unicode code-point order of strings, written here independently of the implementation so that
- * the control map and the generators' expected order do not borrow the code under test.
+ * Unicode code-point order of strings: the unsigned order of their UTF-8 bytes, so the order of a
+ * map that keeps keys as UTF-8 in a bytewise-sorted store (LevelDB, etcd). It differs from
+ * {@link String#compareTo} only between supplementary characters and U+E000 to U+FFFF. Return it
+ * from {@link MapContractSupport#keyOrder()} for such a map. Written independently of any map
+ * implementation, so that expected orders never borrow the code under test.
  */
-enum CodePointOrder implements Comparator<String>, Serializable {
+public enum CodePointOrder implements Comparator<String>, Serializable {
+    /** The one instance. */
     INSTANCE;
 
     @Override
