@@ -643,6 +643,20 @@ final class LocalStore implements PartyStore {
         });
     }
 
+    /**
+     * Writes the memtable to a table file, so that whoever opens the database next replays almost
+     * no log. LevelDB 1.8 turns a replayed log into a table inside the open, about 15 ms per MiB
+     * here, all of it between this leader letting go and the next one serving; written now, while
+     * this leader still serves, it costs the hand-over nothing. LevelDB has no call for a flush
+     * alone: compacting a range that no table overlaps flushes and does nothing else.
+     */
+    void flushForSuccessor() {
+        read(() -> {
+            db.compactRange(ReservedKeys.EMPTY_LOW, ReservedKeys.EMPTY_HIGH);
+            return null;
+        });
+    }
+
     /** Returns how many ranges were compacted because reads stepped over many dead entries there. */
     long churnCompactions() {
         return churn.compactions();
