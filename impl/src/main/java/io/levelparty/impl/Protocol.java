@@ -57,7 +57,7 @@ import java.util.function.BiConsumer;
  * <h2>Messages</h2>
  * Version {@value #VERSION}. Requests, from the follower; {@code id} is the request id (int64):
  * <pre>
- *   HELLO       1   version:int32 clientId:uuid pid:int64          first frame, once
+ *   HELLO       1   version:int32 clientId:uuid pid:int64 syncWrites:bool   first frame, once
  *   GET        10   id key:bytes                                   → VALUE
  *   PUT        11   id seq:int64 ackedUpTo:int64 key:bytes value:bytes        → VALUE (previous)
  *   DELETE     12   id seq ackedUpTo key:bytes                     → VALUE (previous)
@@ -104,7 +104,9 @@ import java.util.function.BiConsumer;
  * <ul>
  *   <li>HELLO's layout up to {@code version}, and HELLO_REPLY's whole layout, stay the same in
  *       every version, so that any two versions can refuse each other clearly. {@code clientId} is
- *       random per follower process incarnation; {@code pid} is the sender's process id.
+ *       random per follower process incarnation; {@code pid} is the sender's process id;
+ *       {@code syncWrites} asks the leader to sync LevelDB's log before it answers each of this
+ *       connection's writes ({@link io.levelparty.PartyOptions#syncWrites}).
  *   <li>The leader refuses (HELLO_REPLY with {@code accepted} false and a message, then closes) a
  *       peer of another protocol version, and a peer whose user id, from the socket's peer
  *       credentials, is neither the leader's own nor configured as allowed.
@@ -178,7 +180,7 @@ import java.util.function.BiConsumer;
  */
 final class Protocol {
     /** The protocol version this code speaks. */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /** Bytes of the frame header. */
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */
@@ -291,7 +293,7 @@ final class Protocol {
     }
 
     /** A follower's handshake. {@code clientId} is null and {@code pid} -1 when the version differs. */
-    record Hello(int version, UUID clientId, long pid) {}
+    record Hello(int version, UUID clientId, long pid, boolean syncWrites) {}
 
     /** The leader's handshake answer. */
     record HelloReply(boolean accepted, int version, long pid, String message) {}
@@ -348,11 +350,12 @@ final class Protocol {
 
     // ---------------------------------------------------------------- writing
 
-    static void writeHello(FrameBuffer out, UUID clientId, long pid) {
+    static void writeHello(FrameBuffer out, UUID clientId, long pid, boolean syncWrites) {
         int start = beginFrame(out, MessageType.HELLO);
         out.int32(VERSION);
         out.uuid(clientId);
         out.int64(pid);
+        out.bool(syncWrites);
         endFrame(out, start);
     }
 
@@ -717,9 +720,9 @@ final class Protocol {
         expectType(in, MessageType.HELLO);
         int version = readInt32(in);
         if (version != VERSION) {
-            return new Hello(version, null, -1);
+            return new Hello(version, null, -1, false);
         }
-        Hello hello = new Hello(version, readUuid(in), readInt64(in));
+        Hello hello = new Hello(version, readUuid(in), readInt64(in), readBoolean(in));
         expectEnd(in);
         return hello;
     }

@@ -172,8 +172,8 @@ class ProtocolTest {
     @Test
     void handshakeDecodesAsWritten() throws IOException {
         UUID clientId = UUID.randomUUID();
-        Hello hello = Protocol.readHello(body(encode(w -> Protocol.writeHello(w, clientId, 1234))));
-        assertEquals(new Hello(Protocol.VERSION, clientId, 1234), hello);
+        Hello hello = Protocol.readHello(body(encode(w -> Protocol.writeHello(w, clientId, 1234, true))));
+        assertEquals(new Hello(Protocol.VERSION, clientId, 1234, true), hello);
 
         String longMessage = "refused: " + "x".repeat(100);
         HelloReply reply =
