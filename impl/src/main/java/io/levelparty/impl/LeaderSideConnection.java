@@ -542,6 +542,7 @@ final class LeaderSideConnection {
             }
             switch (r.type) {
                 case GET -> get(wire, r.id, userKey(r.key));
+                case PEEK -> Protocol.writeValueReply(wire, r.id, store.get(userKey(r.key)));
                 case NAVIGATE -> Protocol.writeEntryReply(wire, r.id, store.navigate(r.key, r.relation));
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));

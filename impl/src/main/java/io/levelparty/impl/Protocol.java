@@ -76,6 +76,9 @@ import java.util.function.BiConsumer;
  *   BACKUP     23   id destination:text                            → DONE, once the copy is whole
  *   COMPACT    24   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → DONE
  *   FOLLOWERS  25   id                                             → FOLLOWER_LIST
+ *   PEEK       26   id key:bytes                                   → VALUE: a GET that the follower
+ *                                                                    will not cache, so the leader
+ *                                                                    records no cache holder for it
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -235,7 +238,7 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24), FOLLOWERS(25),
+        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24), FOLLOWERS(25), PEEK(26),
         VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46), CACHEABLE(47), GRANT(48),
         FOLLOWER_LIST(49),
         INVALIDATE(64), EVENT(65), EVENTS_LOST(66), HEARTBEAT(67);
@@ -369,8 +372,13 @@ final class Protocol {
     }
 
     static void writeGet(FrameBuffer out, long id, byte[] key) {
+        writeRead(out, MessageType.GET, id, key);
+    }
+
+    /** Writes a GET, or with {@code type} PEEK a read the follower will not cache. */
+    static void writeRead(FrameBuffer out, MessageType type, long id, byte[] key) {
         checkPayload(key.length);
-        int start = beginFrameWithId(out, MessageType.GET, id);
+        int start = beginFrameWithId(out, type, id);
         out.bytes(key);
         endFrame(out, start);
     }
@@ -749,7 +757,7 @@ final class Protocol {
         into.range = null;
         into.destination = null;
         switch (type) {
-            case GET -> into.key = readBytes(in);
+            case GET, PEEK -> into.key = readBytes(in);
             case PUT -> {
                 readSequence(in, into);
                 into.key = readBytes(in);

@@ -360,10 +360,12 @@ final class RemoteStore implements PartyStore {
      */
     byte[] fetch(String key, byte[] bytes) {
         Objects.requireNonNull(bytes, "key");
-        Call call = call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, bytes),
-                cache == null ? NO_CACHE_STEP : queued -> queued.ticket = cache.ticket());
+        boolean caching = cache != null && cache.willCache(bytes);
+        MessageType type = caching || cache == null ? MessageType.GET : MessageType.PEEK;
+        Call call = call(type, MessageType.VALUE, (wire, id) -> Protocol.writeRead(wire, type, id, bytes),
+                caching ? queued -> queued.ticket = cache.ticket() : NO_CACHE_STEP);
         byte[] value = (byte[]) call.result;
-        if (cache != null && (lease == null || call.cacheable)) {
+        if (caching && (lease == null || call.cacheable)) {
             cache.fill(key, bytes, value, call.ticket);
         }
         return value;

@@ -76,6 +76,11 @@ class ProtocolTest {
         assertEquals(7, get.id);
         assertArrayEquals(KEY, get.key);
 
+        Request peek = request(w -> Protocol.writeRead(w, MessageType.PEEK, 6, KEY));
+        assertEquals(MessageType.PEEK, peek.type);
+        assertEquals(6, peek.id);
+        assertArrayEquals(KEY, peek.key);
+
         Request put = request(w -> Protocol.writePut(w, 8, 41, 40, KEY, VALUE));
         assertEquals(MessageType.PUT, put.type);
         assertEquals(41, put.seq);
