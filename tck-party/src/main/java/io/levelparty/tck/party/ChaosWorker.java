@@ -58,8 +58,9 @@ import java.util.function.ObjIntConsumer;
  * </pre>
  *
  * <p>Arguments: the map's URI, the worker's name, the request timeout in milliseconds, the numbers
- * of put, counter and scan threads, and the calls a second each put, counter and scan thread makes
- * at most (a counter thread's call being a read and a replace).
+ * of put, counter and scan threads, the calls a second each put, counter and scan thread makes
+ * at most (a counter thread's call being a read and a replace), and the open timeout in
+ * milliseconds.
  */
 public final class ChaosWorker {
     /** Number of keys in the stable range. */
@@ -116,9 +117,10 @@ public final class ChaosWorker {
         int putsPerSecond = Integer.parseInt(args[6]);
         int incrementsPerSecond = Integer.parseInt(args[7]);
         int scansPerSecond = Integer.parseInt(args[8]);
+        Duration openTimeout = Duration.ofMillis(Long.parseLong(args[9]));
 
         PartyMap<String> map = WorkerChannel.openAnnouncingLeadership(uri,
-                PartyOptions.of(Codecs.utf8()).requestTimeout(requestTimeout));
+                PartyOptions.of(Codecs.utf8()).requestTimeout(requestTimeout).openTimeout(openTimeout));
         ChaosWorker worker = new ChaosWorker(map, name, requestTimeout);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < putThreads; t++) {

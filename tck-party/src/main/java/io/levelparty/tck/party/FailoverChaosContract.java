@@ -51,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * round trips long before that rate. Pacing only shapes the load: no check depends on it. Then,
  * {@link #defaultKills()} times (or as often as the system property {@value #KILLS_PROPERTY} says):
  * <ol>
- *   <li>wait until all workers but one at least are ready (so that, when a kill takes a worker,
- *       at least two survive it), and each of them has acknowledged {@value #WRITES_PER_ROUND}
+ *   <li>wait until at least all workers but one are ready (so that, when a kill takes a worker,
+ *       the others survive it while its replacement opens), and each of them has acknowledged {@value #WRITES_PER_ROUND}
  *       writes and finished {@value #SCANS_PER_ROUND} scans since the last kill;</li>
  *   <li>{@link #killLeader()}: for a LevelDB party, SIGKILL the leader, which the harness knows
  *       from the workers' announcements, wait for a surviving worker to announce that it leads,
@@ -151,6 +151,16 @@ public abstract class FailoverChaosContract {
     /** Returns how many kills a run makes unless {@value #KILLS_PROPERTY} says otherwise: {@value #DEFAULT_KILLS} unless overridden. */
     protected int defaultKills() {
         return DEFAULT_KILLS;
+    }
+
+    /**
+     * Returns the open timeout of the workers' maps: by default
+     * {@link PartyOptions#DEFAULT_OPEN_TIMEOUT}. A store whose client takes long to start (a
+     * worker opens its map while others load the machine) may allow it more, up to the two
+     * minutes the harness waits for a worker to be ready.
+     */
+    protected Duration workerOpenTimeout() {
+        return PartyOptions.DEFAULT_OPEN_TIMEOUT;
     }
 
     /**
@@ -260,7 +270,7 @@ public abstract class FailoverChaosContract {
                 List.of(workerMap(map, index).toString(), name, Long.toString(REQUEST_TIMEOUT.toMillis()), Integer.toString(PUT_THREADS),
                         Integer.toString(COUNTER_THREADS), Integer.toString(SCAN_THREADS),
                         Integer.toString(PUTS_PER_SECOND), Integer.toString(INCREMENTS_PER_SECOND),
-                        Integer.toString(SCANS_PER_SECOND)),
+                        Integer.toString(SCANS_PER_SECOND), Long.toString(workerOpenTimeout().toMillis())),
                 line -> ledger.accept(log, line), cause -> ledger.ended(log, cause)));
         return log;
     }
