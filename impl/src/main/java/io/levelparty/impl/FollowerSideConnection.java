@@ -133,8 +133,9 @@ final class FollowerSideConnection {
         void onPush(Reply push);
 
         /**
-         * The connection is ending: it is already {@linkplain #isOver() over}, so no call can be
-         * made on it any more, and its socket is still open. {@code lost} is false if it was closed.
+         * The connection is ending: it is already {@linkplain FollowerSideConnection#isOver() over},
+         * so no call can be made on it any more, and its socket is still open. {@code lost} is false
+         * if it was closed.
          */
         void onEnding(boolean lost);
 
@@ -143,8 +144,10 @@ final class FollowerSideConnection {
     }
 
     /**
-     * Encodes a request into the send buffer. It runs under the send lock, so what it does besides
-     * (a read's cache ticket, a write's cache drops) is ordered as the request is on the wire.
+     * Encodes a request into the send buffer, under {@code call.id}. It runs under the send lock,
+     * so what it does besides (a read's cache ticket, a write's cache drops) is ordered as the
+     * request is on the wire; it does that after encoding, so that a request too large for a frame
+     * throws before it has any effect.
      */
     @FunctionalInterface
     interface RequestWriter {
