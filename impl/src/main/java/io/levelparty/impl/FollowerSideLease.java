@@ -1,5 +1,6 @@
 package io.levelparty.impl;
 
+import io.levelparty.impl.FollowerSideHandshake.Link;
 import io.levelparty.impl.Protocol.ErrorKind;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Reply;
@@ -97,7 +98,7 @@ final class FollowerSideLease implements AutoCloseable {
 
     private void run() {
         try {
-            RemoteStore.Link link = RemoteStore.handshake(socketPath, requestTimeout, clientId, false, trustedUids, connected -> {
+            Link link = FollowerSideHandshake.run(socketPath, requestTimeout, clientId, false, trustedUids, connected -> {
                 socket = connected;
                 if (closed) { // end() may have missed the socket: see its field
                     closeSocket();
@@ -122,7 +123,7 @@ final class FollowerSideLease implements AutoCloseable {
      * Asks for the lease and checks the leader's clock by its first heartbeat; returns the token,
      * or null if the leader grants no more leases or its clock is not this process's.
      */
-    private Long requestLease(RemoteStore.Link link) throws IOException {
+    private Long requestLease(Link link) throws IOException {
         try {
             FrameBuffer request = new FrameBuffer();
             Protocol.writeLease(request, 1);
@@ -159,7 +160,7 @@ final class FollowerSideLease implements AutoCloseable {
         }
     }
 
-    private FrameBody nextFrame(RemoteStore.Link link) throws IOException {
+    private FrameBody nextFrame(Link link) throws IOException {
         FrameBody frame = link.input().next();
         if (frame == null) {
             throw new EOFException("The leader at " + socketPath + " closed the lease connection");

@@ -371,10 +371,6 @@ final class Protocol {
         endFrame(out, start);
     }
 
-    static void writeGet(FrameBuffer out, long id, byte[] key) {
-        writeRead(out, MessageType.GET, id, key);
-    }
-
     /** Writes a GET, or with {@code type} PEEK a read the follower will not cache. */
     static void writeRead(FrameBuffer out, MessageType type, long id, byte[] key) {
         checkPayload(key.length);

@@ -89,7 +89,7 @@ class PeerLimitsTest {
             store.put("big".getBytes(UTF_8), big);
             // Far more replies than the socket buffers: the leader's send blocks until the peer reads.
             for (int i = 0; i < 64; i++) {
-                deaf.send(wire -> Protocol.writeGet(wire, 1, "big".getBytes(UTF_8)));
+                deaf.send(wire -> Protocol.writeRead(wire, Protocol.MessageType.GET, 1, "big".getBytes(UTF_8)));
             }
             Poll.until(() -> server.followerCount() == 0, "the leader to cut off the follower that does not read");
         }

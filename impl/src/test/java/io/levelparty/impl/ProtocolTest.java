@@ -71,7 +71,7 @@ class ProtocolTest {
 
     @Test
     void everyRequestDecodesAsWritten() throws IOException {
-        Request get = request(w -> Protocol.writeGet(w, 7, KEY));
+        Request get = request(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 7, KEY));
         assertEquals(MessageType.GET, get.type);
         assertEquals(7, get.id);
         assertArrayEquals(KEY, get.key);
@@ -271,7 +271,7 @@ class ProtocolTest {
 
     @Test
     void framesAreChronicleWireDocuments() throws IOException {
-        byte[] frame = encode(w -> Protocol.writeGet(w, 300, KEY));
+        byte[] frame = encode(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 300, KEY));
         Bytes<byte[]> bytes = Bytes.wrapForRead(frame);
         int header = bytes.readInt();
         assertTrue(Wires.isReadyData(header));
@@ -373,7 +373,7 @@ class ProtocolTest {
         long before = buffer.size();
         byte[] huge = new byte[Protocol.MAX_FRAME_BYTES];
         assertThrows(FrameTooLargeException.class, () -> Protocol.writePut(buffer, 2, 0, 0, KEY, huge));
-        assertThrows(FrameTooLargeException.class, () -> Protocol.writeGet(buffer, 2, huge));
+        assertThrows(FrameTooLargeException.class, () -> Protocol.writeRead(buffer, Protocol.MessageType.GET, 2, huge));
         assertThrows(FrameTooLargeException.class, () -> Protocol.writeValueReply(buffer, 2, huge));
         assertEquals(before, buffer.size());
         byte[] largest = new byte[Protocol.MAX_FRAME_BYTES - 40];
@@ -443,7 +443,7 @@ class ProtocolTest {
 
     @Test
     void aStreamEndingWithinAFrameIsMalformedAndBetweenFramesIsTheEnd() throws IOException {
-        byte[] frame = encode(w -> Protocol.writeGet(w, 1, KEY));
+        byte[] frame = encode(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 1, KEY));
         for (int cut = 1; cut < frame.length; cut++) {
             FrameReader reader = new FrameReader(new ByteArrayInputStream(Arrays.copyOf(frame, cut)));
             assertThrows(MalformedFrameException.class, reader::next);

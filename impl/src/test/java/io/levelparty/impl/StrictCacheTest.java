@@ -97,13 +97,13 @@ class StrictCacheTest {
             bindAndRead(main, token);
             CompletableFuture<byte[]> write = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("new")));
             Reply invalidate = nextInvalidate(lease); // the write now waits for this follower's ACK
-            main.send(w -> Protocol.writeGet(w, 3, KEY));
+            main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 3, KEY));
             Reply during = main.readReply();
             assertEquals(MessageType.VALUE, during.type, "read while the write was pending");
             assertArrayEquals(bytes("old"), during.value);
             lease.send(w -> Protocol.writeAck(w, invalidate.count));
             assertArrayEquals(bytes("old"), write.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
-            main.send(w -> Protocol.writeGet(w, 4, KEY));
+            main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 4, KEY));
             Reply after = main.readReply();
             assertEquals(MessageType.CACHEABLE, after.type, "read after the write");
             assertArrayEquals(bytes("new"), after.value);
@@ -125,7 +125,7 @@ class StrictCacheTest {
             // (asked and never answered, it would wait for the cut-off, and cut the lease off).
             assertArrayEquals(bytes("1"), leader.store.put(KEY, bytes("2")));
 
-            main.send(w -> Protocol.writeGet(w, 5, KEY));
+            main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 5, KEY));
             assertEquals(MessageType.CACHEABLE, main.readReply().type, "the lease was not cut off");
             CompletableFuture<byte[]> third = CompletableFuture.supplyAsync(() -> leader.store.put(KEY, bytes("3")));
             Reply again = nextInvalidate(lease);
@@ -228,7 +228,7 @@ class StrictCacheTest {
             bindAndRead(main, token);
             for (int i = 1; i < keys.size(); i++) {
                 byte[] key = keys.get(i);
-                main.send(w -> Protocol.writeGet(w, 3, key));
+                main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 3, key));
                 assertEquals(MessageType.CACHEABLE, main.readReply().type);
             }
             writer.handshake();
@@ -370,7 +370,7 @@ class StrictCacheTest {
             lease.send(w -> Protocol.writeAck(w, invalidate.count));
             assertArrayEquals(bytes("old"), write.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
             assertTrue(interruptedAfter.get(), "the interrupt flag is still set");
-            main.send(w -> Protocol.writeGet(w, 3, KEY));
+            main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 3, KEY));
             assertEquals(MessageType.CACHEABLE, main.readReply().type, "the lease was not cut off");
         }
     }
@@ -477,7 +477,7 @@ class StrictCacheTest {
         main.handshake();
         main.send(w -> Protocol.writeBind(w, 1, token));
         assertEquals(MessageType.DONE, main.readReply().type);
-        main.send(w -> Protocol.writeGet(w, 2, KEY));
+        main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 2, KEY));
         assertEquals(MessageType.CACHEABLE, main.readReply().type);
     }
 
