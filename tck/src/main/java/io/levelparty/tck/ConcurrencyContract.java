@@ -50,6 +50,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ConcurrencyContract extends MapContractSupport {
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected ConcurrencyContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    ConcurrencyContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     private static final int THREADS = 8;
     private static final String COUNTER = key(0);
 

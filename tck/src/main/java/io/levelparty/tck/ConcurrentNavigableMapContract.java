@@ -95,6 +95,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class ConcurrentNavigableMapContract extends MapContractSupport {
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected ConcurrentNavigableMapContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    ConcurrentNavigableMapContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     private static final String PRESENT = key(2);
     private static final String ABSENT = key(3);
     private static final String OTHER_PRESENT = key(4);

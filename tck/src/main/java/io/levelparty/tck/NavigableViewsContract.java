@@ -65,6 +65,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class NavigableViewsContract extends MapContractSupport {
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected NavigableViewsContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    NavigableViewsContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     private static final List<Boolean> INCLUSIONS = List.of(true, false);
 
     static Stream<ViewShape> viewShapes() {
