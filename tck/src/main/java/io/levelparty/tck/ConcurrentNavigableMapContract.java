@@ -95,6 +95,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class ConcurrentNavigableMapContract extends MapContractSupport {
 
+    private static final String PRESENT = key(2);
+    private static final String ABSENT = key(3);
+    private static final String OTHER_PRESENT = key(4);
+    private static final String OTHER_ABSENT = key(5);
+
     /** Creates the contract, to be subclassed on its own. */
     protected ConcurrentNavigableMapContract() {
     }
@@ -103,11 +108,6 @@ public abstract class ConcurrentNavigableMapContract extends MapContractSupport 
     ConcurrentNavigableMapContract(ConcurrentNavigableMapTck suite) {
         super(suite);
     }
-
-    private static final String PRESENT = key(2);
-    private static final String ABSENT = key(3);
-    private static final String OTHER_PRESENT = key(4);
-    private static final String OTHER_ABSENT = key(5);
 
     // ------------------------------------------------------------------ empty, one entry, many
 

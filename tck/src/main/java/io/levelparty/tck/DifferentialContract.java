@@ -46,15 +46,6 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class DifferentialContract extends MapContractSupport {
 
-    /** Creates the contract, to be subclassed on its own. */
-    protected DifferentialContract() {
-    }
-
-    /** Creates the contract as a nested class of {@code suite}. */
-    DifferentialContract(ConcurrentNavigableMapTck suite) {
-        super(suite);
-    }
-
     /** System property: how many sequences to run. */
     static final String SEQUENCES_PROPERTY = "levelparty.tck.differential.sequences";
     /** System property: how many calls each sequence makes. */
@@ -101,6 +92,15 @@ public abstract class DifferentialContract extends MapContractSupport {
 
     /** The first disagreement of a replay: the step and what the map did wrong. */
     private record Disagreement(int step, String what) {
+    }
+
+    /** Creates the contract, to be subclassed on its own. */
+    protected DifferentialContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    DifferentialContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
     }
 
     @Test

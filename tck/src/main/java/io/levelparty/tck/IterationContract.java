@@ -61,15 +61,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class IterationContract extends MapContractSupport {
 
-    /** Creates the contract, to be subclassed on its own. */
-    protected IterationContract() {
-    }
-
-    /** Creates the contract as a nested class of {@code suite}. */
-    IterationContract(ConcurrentNavigableMapTck suite) {
-        super(suite);
-    }
-
     /** Number of entries the large-map tests store. */
     static final int LARGE = 3000;
 
@@ -78,6 +69,15 @@ public abstract class IterationContract extends MapContractSupport {
     private static final int[][] PAGE_RANGES = {
         {0, 255}, {0, 256}, {255, 256}, {255, 257}, {256, 512}, {511, 1024}, {1, 2998}, {0, 2999}, {1024, 2048},
         {256, 256}, {2999, 2999}};
+
+    /** Creates the contract, to be subclassed on its own. */
+    protected IterationContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    IterationContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
 
     /** What a traversal of a view returns. */
     enum Kind {

@@ -65,6 +65,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 public abstract class NavigableViewsContract extends MapContractSupport {
 
+    private static final List<Boolean> INCLUSIONS = List.of(true, false);
+
     /** Creates the contract, to be subclassed on its own. */
     protected NavigableViewsContract() {
     }
@@ -73,8 +75,6 @@ public abstract class NavigableViewsContract extends MapContractSupport {
     NavigableViewsContract(ConcurrentNavigableMapTck suite) {
         super(suite);
     }
-
-    private static final List<Boolean> INCLUSIONS = List.of(true, false);
 
     static Stream<ViewShape> viewShapes() {
         return ViewShape.all().stream();
