@@ -61,7 +61,7 @@ public abstract class DifferentialContract extends MapContractSupport {
     private static final int MAX_REPLAYS = 2000;
 
     /** The keys calls use, simplest first, as the shrinker tries them. */
-    static final List<String> KEYS = List.of(TestKeys.key(0), TestKeys.key(1), TestKeys.key(2), TestKeys.key(3),
+    private static final List<String> KEYS = List.of(TestKeys.key(0), TestKeys.key(1), TestKeys.key(2), TestKeys.key(3),
             TestKeys.key(4), TestKeys.key(5), TestKeys.key(6), TestKeys.key(7), "", "\uE000", "\uD83D\uDE00");
 
     /** The values calls use, simplest first. */
@@ -119,7 +119,7 @@ public abstract class DifferentialContract extends MapContractSupport {
     }
 
     /** Returns {@code length} random steps. */
-    final List<DifferentialStep> generate(Random random, int length) {
+    private List<DifferentialStep> generate(Random random, int length) {
         List<DifferentialStep> steps = new ArrayList<>();
         for (int i = 0; i < length; i++) {
             DifferentialOperation operation = DRAWN.get(random.nextInt(DRAWN.size()));
