@@ -33,7 +33,9 @@ final class KeySetView<V> extends AbstractSet<String> implements NavigableSet<St
 
     @Override
     public Spliterator<String> spliterator() {
-        return Spliterators.spliteratorUnknownSize(iterator(), StoreMapView.ITERATION | Spliterator.DISTINCT);
+        return new SortedKeySpliterator(
+                Spliterators.spliteratorUnknownSize(iterator(), StoreMapView.ITERATION | Spliterator.DISTINCT),
+                comparator());
     }
 
     @Override

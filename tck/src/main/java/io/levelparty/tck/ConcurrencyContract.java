@@ -62,6 +62,15 @@ public abstract class ConcurrencyContract extends MapContractSupport {
     /** Keys a frontier race goes through at most, which bounds the size of the map. */
     private static final int MAX_FRONTIER_KEYS = 250_000;
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected ConcurrencyContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    ConcurrencyContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     // ------------------------------------------------------------------ counting
 
     @Test

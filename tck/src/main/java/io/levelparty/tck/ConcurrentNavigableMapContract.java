@@ -100,6 +100,15 @@ public abstract class ConcurrentNavigableMapContract extends MapContractSupport 
     private static final String OTHER_PRESENT = key(4);
     private static final String OTHER_ABSENT = key(5);
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected ConcurrentNavigableMapContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    ConcurrentNavigableMapContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     // ------------------------------------------------------------------ empty, one entry, many
 
     @Test

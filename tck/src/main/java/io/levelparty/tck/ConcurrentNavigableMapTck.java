@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Nested;
 /**
  * Every generic contract in one class: subclass it once, implement {@link #newMap()}, and JUnit
  * runs {@link ConcurrentNavigableMapContract}, {@link NavigableViewsContract},
- * {@link IterationContract} and {@link ConcurrencyContract} as its {@link Nested} classes.
+ * {@link IterationContract}, {@link ConcurrencyContract}, {@link DifferentialContract} and
+ * {@link SpliteratorContract} as its {@link Nested} classes.
  * <pre>{@code
  * class MyMapTckTest extends ConcurrentNavigableMapTck {
  *     @Override
@@ -28,12 +29,13 @@ import org.junit.jupiter.api.Nested;
  * }
  * }</pre>
  * The hooks mean what they mean in {@link MapContractSupport}, which documents them; waivers name
- * tests of any of the four contracts, and a name that is a test of none of them fails every test.
+ * tests of any of the six contracts, and a name that is a test of none of them fails every test.
  */
 public abstract class ConcurrentNavigableMapTck {
 
     private static final List<Class<?>> CONTRACTS = List.of(ConcurrentNavigableMapContract.class,
-            NavigableViewsContract.class, IterationContract.class, ConcurrencyContract.class);
+            NavigableViewsContract.class, IterationContract.class, ConcurrencyContract.class, DifferentialContract.class,
+            SpliteratorContract.class);
 
     /**
      * Returns a new, empty map to test; see {@link MapContractSupport#newMap()}.
@@ -104,56 +106,48 @@ public abstract class ConcurrentNavigableMapTck {
     /** {@link ConcurrentNavigableMapContract}: the methods of the map itself. */
     @Nested
     public class Methods extends ConcurrentNavigableMapContract {
-        @Override
-        protected ConcurrentNavigableMap<String, String> newMap() {
-            return ConcurrentNavigableMapTck.this.newMap();
-        }
-
-        @Override
-        ConcurrentNavigableMapTck suite() {
-            return ConcurrentNavigableMapTck.this;
+        Methods() {
+            super(ConcurrentNavigableMapTck.this);
         }
     }
 
     /** {@link NavigableViewsContract}: sub maps, descending maps, key sets, values and entry sets. */
     @Nested
     public class Views extends NavigableViewsContract {
-        @Override
-        protected ConcurrentNavigableMap<String, String> newMap() {
-            return ConcurrentNavigableMapTck.this.newMap();
-        }
-
-        @Override
-        ConcurrentNavigableMapTck suite() {
-            return ConcurrentNavigableMapTck.this;
+        Views() {
+            super(ConcurrentNavigableMapTck.this);
         }
     }
 
     /** {@link IterationContract}: iterators, weak consistency and large maps. */
     @Nested
     public class Iteration extends IterationContract {
-        @Override
-        protected ConcurrentNavigableMap<String, String> newMap() {
-            return ConcurrentNavigableMapTck.this.newMap();
-        }
-
-        @Override
-        ConcurrentNavigableMapTck suite() {
-            return ConcurrentNavigableMapTck.this;
+        Iteration() {
+            super(ConcurrentNavigableMapTck.this);
         }
     }
 
     /** {@link ConcurrencyContract}: atomicity and iteration under contention. */
     @Nested
     public class Concurrency extends ConcurrencyContract {
-        @Override
-        protected ConcurrentNavigableMap<String, String> newMap() {
-            return ConcurrentNavigableMapTck.this.newMap();
+        Concurrency() {
+            super(ConcurrentNavigableMapTck.this);
         }
+    }
 
-        @Override
-        ConcurrentNavigableMapTck suite() {
-            return ConcurrentNavigableMapTck.this;
+    /** {@link DifferentialContract}: random call sequences compared with a {@code TreeMap}, shrunk on failure. */
+    @Nested
+    public class Differential extends DifferentialContract {
+        Differential() {
+            super(ConcurrentNavigableMapTck.this);
+        }
+    }
+
+    /** {@link SpliteratorContract}: spliterators and streams of the map's and its views' collections. */
+    @Nested
+    public class Spliterators extends SpliteratorContract {
+        Spliterators() {
+            super(ConcurrentNavigableMapTck.this);
         }
     }
 }

@@ -64,13 +64,33 @@ public abstract class MapContractSupport {
 
     private final List<ConcurrentNavigableMap<String, String>> created = new ArrayList<>();
 
+    /** The suite this contract runs in as a nested class, whose hooks are its defaults; {@code null} if none. */
+    private final ConcurrentNavigableMapTck suite;
+
+    /** Creates a contract that is subclassed on its own, with its own hooks. */
+    protected MapContractSupport() {
+        this(null);
+    }
+
+    /** Creates a contract that runs as a nested class of {@code suite} and takes its hooks. */
+    MapContractSupport(ConcurrentNavigableMapTck suite) {
+        this.suite = suite;
+    }
+
     /**
      * Returns a new, empty map to test. Each call must return a map that shares no entries with
-     * maps returned before. Tests call it once or twice, so it may take a few milliseconds.
+     * maps returned before. Tests call it once or twice, so it may take a few milliseconds. A
+     * subclass must override it, unless it runs as a nested class of a
+     * {@link ConcurrentNavigableMapTck}, whose {@code newMap()} it then calls.
      *
      * @return a new, empty map
      */
-    protected abstract ConcurrentNavigableMap<String, String> newMap();
+    protected ConcurrentNavigableMap<String, String> newMap() {
+        if (suite == null) {
+            throw new IllegalStateException(getClass().getName() + " must override newMap()");
+        }
+        return suite.newMap();
+    }
 
     /**
      * Releases a map returned by {@link #newMap()}; called after each test for every map the test
@@ -80,8 +100,8 @@ public abstract class MapContractSupport {
      * @throws Exception if the map cannot be released; the test then fails
      */
     protected void disposeMap(ConcurrentNavigableMap<String, String> map) throws Exception {
-        if (suite() != null) {
-            suite().disposeMap(map);
+        if (suite != null) {
+            suite.disposeMap(map);
         } else if (map instanceof AutoCloseable closeable) {
             closeable.close();
         }
@@ -95,7 +115,7 @@ public abstract class MapContractSupport {
      * @return the promised key order
      */
     protected Comparator<String> keyOrder() {
-        return suite() != null ? suite().keyOrder() : Comparator.naturalOrder();
+        return suite != null ? suite.keyOrder() : Comparator.naturalOrder();
     }
 
     /**
@@ -105,7 +125,7 @@ public abstract class MapContractSupport {
      * @return the features the map declares
      */
     protected Set<MapFeature> features() {
-        return suite() != null ? suite().features() : Set.of();
+        return suite != null ? suite.features() : Set.of();
     }
 
     /**
@@ -116,16 +136,7 @@ public abstract class MapContractSupport {
      * @return reasons, by test method name
      */
     protected Map<String, String> waivers() {
-        return suite() != null ? suite().waivers(getClass()) : Map.of();
-    }
-
-    /**
-     * Returns the {@link ConcurrentNavigableMapTck} this contract runs in as one of its nested
-     * classes, whose hooks then serve as this contract's defaults; {@code null} for a contract
-     * subclassed on its own.
-     */
-    ConcurrentNavigableMapTck suite() {
-        return null;
+        return suite != null ? suite.waivers(getClass()) : Map.of();
     }
 
     @BeforeEach
@@ -178,6 +189,19 @@ public abstract class MapContractSupport {
         assertTrue(created.isEmpty(), "newMap() must return an empty map");
         assertNull(created.firstEntry(), "newMap() must return an empty map");
         return created;
+    }
+
+    /**
+     * Disposes of a map from {@link #createMap()} at once rather than after the test, for tests that
+     * go through many maps.
+     */
+    final void dispose(ConcurrentNavigableMap<String, String> done) {
+        created.removeIf(m -> m == done);
+        try {
+            disposeMap(done);
+        } catch (Exception e) {
+            throw new IllegalStateException("disposeMap failed", e);
+        }
     }
 
     /** Returns an empty map that sorts keys in the promised {@link #keyOrder()}, to hold expected entries. */

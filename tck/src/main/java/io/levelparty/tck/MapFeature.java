@@ -64,7 +64,18 @@ public enum MapFeature {
      * throws it "if the specified key or value is null, and this map does not permit null keys or
      * values (optional)".
      */
-    REMOVE_WITH_NULL_VALUE_RETURNS_FALSE;
+    REMOVE_WITH_NULL_VALUE_RETURNS_FALSE,
+
+    /**
+     * The spliterators of the map's own {@code values()} and {@code entrySet()} report
+     * {@link java.util.Spliterator#ORDERED}, so that streams over them keep key order, as
+     * {@link java.util.concurrent.ConcurrentSkipListMap}'s do (those of its sub and descending maps
+     * do not, so the feature says nothing of views). Only the key sets are required to:
+     * {@link java.util.SortedSet#spliterator()} "reports {@code DISTINCT}, {@code SORTED} and
+     * {@code ORDERED}", while {@link java.util.Collection#spliterator()} leaves the characteristics
+     * of other collections to the implementation.
+     */
+    ORDERED_SPLITERATORS;
 
     /** Returns the features of {@link java.util.concurrent.ConcurrentSkipListMap}: all of them. */
     public static Set<MapFeature> ofConcurrentSkipListMap() {

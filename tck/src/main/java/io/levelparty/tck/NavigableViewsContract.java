@@ -67,6 +67,15 @@ public abstract class NavigableViewsContract extends MapContractSupport {
 
     private static final List<Boolean> INCLUSIONS = List.of(true, false);
 
+    /** Creates the contract, to be subclassed on its own. */
+    protected NavigableViewsContract() {
+    }
+
+    /** Creates the contract as a nested class of {@code suite}. */
+    NavigableViewsContract(ConcurrentNavigableMapTck suite) {
+        super(suite);
+    }
+
     static Stream<ViewShape> viewShapes() {
         return ViewShape.all().stream();
     }

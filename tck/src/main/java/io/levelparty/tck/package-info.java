@@ -10,9 +10,13 @@
  *       values and entry sets;</li>
  *   <li>{@link io.levelparty.tck.IterationContract}: iterators, weak consistency and large maps;</li>
  *   <li>{@link io.levelparty.tck.ConcurrencyContract}: atomicity and iteration under
- *       contention from many threads.</li>
+ *       contention from many threads;</li>
+ *   <li>{@link io.levelparty.tck.DifferentialContract}: random call sequences compared with a
+ *       {@link java.util.TreeMap}, a disagreement shrunk to a short reproducer;</li>
+ *   <li>{@link io.levelparty.tck.SpliteratorContract}: spliterators and streams of the key sets,
+ *       values and entry sets of the map and its views.</li>
  * </ul>
- * or subclass {@link io.levelparty.tck.ConcurrentNavigableMapTck} once to run all four as nested
+ * or subclass {@link io.levelparty.tck.ConcurrentNavigableMapTck} once to run all six as nested
  * classes. Expected results come from {@link java.util.TreeMap}s in the key order the map promises
  * ({@link io.levelparty.tck.MapContractSupport#keyOrder() keyOrder()}), so the contracts hold for
  * any key order. A map declares what it promises beyond the interfaces as

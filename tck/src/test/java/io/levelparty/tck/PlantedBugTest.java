@@ -34,7 +34,8 @@ class PlantedBugTest {
     private static final String RUNS_PROPERTY = "levelparty.tck.plantedBugRuns";
 
     private static final List<Function<ConcurrentNavigableMapTck, MapContractSupport>> SINGLE_THREADED = List.of(
-            tck -> tck.new Methods(), tck -> tck.new Views(), tck -> tck.new Iteration());
+            tck -> tck.new Methods(), tck -> tck.new Views(), tck -> tck.new Iteration(), tck -> tck.new Differential(),
+            tck -> tck.new Spliterators());
 
     @ParameterizedTest
     @EnumSource(value = PlantedBug.class, mode = EnumSource.Mode.MATCH_ALL, names = "NON_ATOMIC.*")
@@ -110,10 +111,27 @@ class PlantedBugTest {
         assertEquals(List.of("entriesReturnedByIteratorsAreImmutableSnapshots",
                 "entriesReturnedByIteratorsPrintAsKeyEqualsValue", "entriesReturnedByNavigationAreImmutableSnapshots",
                 "entriesReturnedByNavigationPrintAsKeyEqualsValue", "nullArgumentsAreRejectedEvenByAnEmptyMap",
-                "removeWithNullValueReturnsFalse", "toStringListsEntriesInKeyOrder", "viewToStringFollowsAbstractMap"),
+                "removeWithNullValueReturnsFalse", "spliteratorsOfValuesAndEntriesAreOrdered", "toStringListsEntriesInKeyOrder",
+                "viewToStringFollowsAbstractMap"),
                 skipped, "tests skipped for want of a declared feature");
         outcomes.stream().filter(Outcome::skipped).forEach(o -> assertTrue(
                 o.cause().getMessage().contains("does not declare MapFeature."), o.cause().getMessage()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PlantedBug.class, names = "WRONG_HIGHER_KEY_OF_THE_LAST_KEY")
+    void theDifferentialContractShrinksAPlantedBugToTwoCalls(PlantedBug bug) throws Exception {
+        Subject subject = new Subject(() -> bug.newMap(CodePointOrder.INSTANCE), MapFeature.ofConcurrentSkipListMap(),
+                Map.of());
+        List<Outcome> outcomes = ContractRun.all(() -> subject.new Differential());
+        assertEquals(Set.of(bug.catchingTest()), ContractRun.failedTests(outcomes), "tests failed by " + bug);
+        String message = outcomes.get(0).cause().getMessage();
+        List<String> calls = message.lines().filter(line -> line.startsWith("    map.")).toList();
+        assertEquals(2, calls.size(), "calls in the reproducer:\n" + message);
+        assertTrue(calls.get(0).startsWith("    map.put(\"k0000\", \"a\");"), message);
+        assertTrue(calls.get(1).startsWith("    map.higherKey(\"k0000\");"), message);
+        assertTrue(calls.get(1).contains("// \"k0000\", expected null"), message);
+        assertTrue(message.contains("seed "), message);
     }
 
     private static List<Outcome> runSingleThreaded(Subject subject) throws Exception {

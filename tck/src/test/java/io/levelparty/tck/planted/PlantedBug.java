@@ -25,7 +25,9 @@ public enum PlantedBug {
     /** {@code hashCode()} of the map, and of nothing else, is off by one. */
     WRONG_HASH_CODE("equalsAndHashCodeFollowTheMapContract", WrongHashCode::new),
     /** {@code descendingMap().comparator()} returns the ascending order; the descending map is otherwise right. */
-    WRONG_DESCENDING_COMPARATOR("viewComparatorImposesTheOrderOfTheView", WrongDescendingComparator::new);
+    WRONG_DESCENDING_COMPARATOR("viewComparatorImposesTheOrderOfTheView", WrongDescendingComparator::new),
+    /** {@code higherKey} of the last key returns that key instead of {@code null}; nothing else is wrong. */
+    WRONG_HIGHER_KEY_OF_THE_LAST_KEY("randomOperationSequencesAgreeWithATreeMap", WrongHigherKeyOfTheLastKey::new);
 
     private final String catchingTest;
     private final Function<Comparator<String>, ConcurrentNavigableMap<String, String>> maps;
@@ -76,6 +78,19 @@ public enum PlantedBug {
             };
         }
     }
+    /** {@code higherKey(lastKey())} returns {@code lastKey()}, the way an off-by-one at the end of a page would. */
+    private static final class WrongHigherKeyOfTheLastKey extends ForwardingConcurrentNavigableMap {
+        WrongHigherKeyOfTheLastKey(Comparator<String> order) {
+            super(new ConcurrentSkipListMap<>(order));
+        }
+
+        @Override
+        public String higherKey(String key) {
+            String higher = delegate.higherKey(key);
+            return higher == null && delegate.containsKey(key) ? key : higher;
+        }
+    }
+
     /** A map with a read and a write that ought to be one atomic step. */
     private abstract static class Race extends ForwardingConcurrentNavigableMap {
         private final boolean yieldInside;
