@@ -37,14 +37,19 @@ public final class SideBySide {
     /** Unmeasured operations before each measured run, as level-party's own benchmark does. */
     static final int WARMUP_OPS = 5_000;
     /** Seconds each throughput run is measured. */
-    static final int RUN_SECONDS = 3;
+    static final int RUN_SECONDS = 2;
     /** Unmeasured and measured scans of {@link BenchData#SCAN} entries. */
     private static final int SCAN_WARMUPS = 3;
     private static final int SCAN_RUNS = 5;
     /** Churn: cycles of five puts and a clear, and calls timed per operation. */
     static final int CHURN_CYCLES = 16_000;
-    private static final int CHURN_CALLS = 2_000;
-    private static final int CHURN_REPETITIONS = 3;
+    /** How long the churn may take: it slows as it goes when deletions cost reads. */
+    static final int CHURN_SECONDS = 30;
+    private static final int CHURN_CALLS = 200;
+    private static final int CHURN_REPETITIONS = 2;
+    /** LevelParty's loads: at most this long warming up (see {@link Harness#load}), then measured this long. */
+    private static final int LOAD_WARMUP_MAX_SECONDS = 10;
+    private static final int LOAD_SECONDS = 3;
     /** Probes of the two clocks. */
     private static final int CLOCK_PROBES = 20;
     /** The cold-start program, compiled by {@code bench/run.sh} from {@code bench/coldstart}. */
@@ -69,6 +74,11 @@ public final class SideBySide {
                 default -> ChildJvm.start(name, SideBySideChild.class, jvmArgs, jobAndArgs);
             };
         }
+    }
+
+    /** The body of a scenario's repetition: its processes, added to {@code children}, share the directory {@code db}. */
+    private interface Repetition {
+        void run(String db, List<ChildJvm> children) throws Exception;
     }
 
     /** A failover or hand-over: nanoseconds to the next acknowledged put, and which survivor led after it. */
@@ -172,7 +182,7 @@ public final class SideBySide {
         }
         for (Harness.LoadSpec spec : SideBySideSection.LOADS) {
             log("load: " + spec);
-            Harness.Load load = Harness.load(spec, 2, 12, RUN_SECONDS + 1);
+            Harness.Load load = Harness.load(spec, 2, LOAD_WARMUP_MAX_SECONDS, LOAD_SECONDS);
             figures.add(SideBySideSection.loadKey(spec), load.opsPerSecond());
         }
     }
@@ -229,10 +239,7 @@ public final class SideBySide {
      */
     private void failover(Side side, List<String> jvmArgs, String key, List<Long> resident, List<Long> log)
             throws Exception {
-        Path dir = BenchData.tempDir("sbs-failover");
-        String db = dir.resolve("db").toString();
-        List<ChildJvm> children = new ArrayList<>();
-        try {
+        fresh("sbs-failover", (db, children) -> {
             ChildJvm leader = started(children, side.start("leader", jvmArgs, "write", db, "" + PAUSE_MICROS), "LEADER");
             ChildJvm writer = started(children, side.start("writer", jvmArgs, "write", db, "" + PAUSE_MICROS),
                     "FOLLOWER");
@@ -249,18 +256,12 @@ public final class SideBySide {
             leader.awaitStop();
             long stoppedAt = System.nanoTime();
             addHandover(key + "/" + side.label(), writer, Harness.awaitGap(writer, killedAt, stoppedAt));
-        } finally {
-            children.forEach(ChildJvm::close);
-            BenchData.delete(dir);
-        }
+        });
     }
 
     /** The same three processes; the leader closes its map, and the writer times that to its next acknowledged put. */
     private void handover(Side side) throws Exception {
-        Path dir = BenchData.tempDir("sbs-handover");
-        String db = dir.resolve("db").toString();
-        List<ChildJvm> children = new ArrayList<>();
-        try {
+        fresh("sbs-handover", (db, children) -> {
             ChildJvm leader = started(children, side.start("leader", SMALL_HEAP, "write", db, "" + PAUSE_MICROS),
                     "LEADER");
             ChildJvm writer = started(children, side.start("writer", SMALL_HEAP, "write", db, "" + PAUSE_MICROS),
@@ -269,6 +270,15 @@ public final class SideBySide {
             TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS); // lets the processes run past their start; nothing to wait for
             long closing = Long.parseLong(leader.ask("close", "CLOSED"));
             addHandover("handover/" + side.label(), writer, Harness.awaitGap(writer, closing, closing));
+        });
+    }
+
+    /** Runs {@code repetition} in a fresh directory, then ends its processes and deletes the directory. */
+    private static void fresh(String prefix, Repetition repetition) throws Exception {
+        Path dir = BenchData.tempDir(prefix);
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            repetition.run(dir.resolve("db").toString(), children);
         } finally {
             children.forEach(ChildJvm::close);
             BenchData.delete(dir);
@@ -289,11 +299,8 @@ public final class SideBySide {
     }
 
     /** One follower: sequential puts, then gets, then scans of {@link BenchData#SCAN} entries the leader wrote. */
-    private void sequential(Side side) throws IOException {
-        Path dir = BenchData.tempDir("sbs-sequential");
-        String db = dir.resolve("db").toString();
-        List<ChildJvm> children = new ArrayList<>();
-        try {
+    private void sequential(Side side) throws Exception {
+        fresh("sbs-sequential", (db, children) -> {
             started(children, side.start("leader", SMALL_HEAP, "serve", db, "" + BenchData.SCAN), "LEADER");
             ChildJvm follower = started(children, side.start("follower", SMALL_HEAP, "ops", db, "uncached"),
                     "FOLLOWER");
@@ -308,10 +315,7 @@ public final class SideBySide {
             }
             figures.add("scan/" + side.label(), BenchData.SCAN * 1e9 / Long.parseLong(scanned[1]));
             children.forEach(ChildJvm::stop);
-        } finally {
-            children.forEach(ChildJvm::close);
-            BenchData.delete(dir);
-        }
+        });
     }
 
     /** Returns the operations per second of a reply "ops nanos". */
@@ -321,11 +325,8 @@ public final class SideBySide {
     }
 
     /** Four followers, each putting one put at a time, all at once: their summed rates. */
-    private void fourFollowers(Side side) throws IOException {
-        Path dir = BenchData.tempDir("sbs-four");
-        String db = dir.resolve("db").toString();
-        List<ChildJvm> children = new ArrayList<>();
-        try {
+    private void fourFollowers(Side side) throws Exception {
+        fresh("sbs-four", (db, children) -> {
             started(children, side.start("leader", SMALL_HEAP, "serve", db, "0"), "LEADER");
             List<ChildJvm> followers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
@@ -336,10 +337,7 @@ public final class SideBySide {
             followers.forEach(f -> f.send("run put " + RUN_SECONDS));
             figures.add("four/" + side.label(), followers.stream().mapToDouble(f -> rate(f.expect("DONE"))).sum());
             children.forEach(ChildJvm::stop);
-        } finally {
-            children.forEach(ChildJvm::close);
-            BenchData.delete(dir);
-        }
+        });
     }
 
     /**
@@ -348,10 +346,7 @@ public final class SideBySide {
      * the start of its script to the put's acknowledgement).
      */
     private void coldStart(Side side) throws Exception {
-        Path dir = BenchData.tempDir("sbs-cold");
-        String db = dir.resolve("db").toString();
-        List<ChildJvm> children = new ArrayList<>();
-        try {
+        fresh("sbs-cold", (db, children) -> {
             started(children, side.start("leader", SMALL_HEAP, "serve", db, "0"), "LEADER");
             long start = System.nanoTime();
             ChildJvm cold = side.start("cold", SMALL_HEAP, "cold", db);
@@ -361,20 +356,20 @@ public final class SideBySide {
             figures.add("cold-whole/" + side.label(), System.nanoTime() - start);
             figures.add("cold-inside/" + side.label(), inside);
             children.forEach(ChildJvm::stop);
-        } finally {
-            children.forEach(ChildJvm::close);
-            BenchData.delete(dir);
-        }
+        });
     }
 
     /** One process leads a fresh directory, churns it {@code cycles} times and times the calls. */
     private void churn(int cycles) throws IOException {
         Path dir = BenchData.tempDir("sbs-churn");
         try (ChildJvm child = java.start("churn", SMALL_HEAP, "churn", dir.resolve("db").toString(), "" + cycles,
-                "" + CHURN_CALLS)) {
-            String[] times = child.expect("CHURN").split(" ");
-            for (int i = 0; i < times.length; i++) {
-                figures.add("churn-" + i + "/" + (cycles == 0 ? "fresh" : "churned"), Long.parseLong(times[i]));
+                "" + CHURN_SECONDS, "" + CHURN_CALLS)) {
+            String[] words = child.expect("CHURN").split(" ");
+            String state = cycles == 0 ? "fresh" : "churned";
+            figures.add("churn-cycles/" + state, Long.parseLong(words[0]));
+            figures.add("churn-nanos/" + state, Long.parseLong(words[1]));
+            for (int i = 2; i < words.length; i++) {
+                figures.add("churn-" + (i - 2) + "/" + state, Long.parseLong(words[i]));
             }
         } finally {
             BenchData.delete(dir);

@@ -23,10 +23,11 @@ import java.util.function.Consumer;
  * failover and hand-over are {@link LoadChild}'s {@code write} job. One more job has no Node twin:
  *
  * <pre>
- * SideBySideChild churn DIR CYCLES CALLS   leads DIR; CYCLES times puts five keys and clears the
- *   -> CHURN lastKey floorKey descending pollFirst   map, then puts the five keys once more and
+ * SideBySideChild churn DIR CYCLES SECONDS CALLS   leads DIR; CYCLES times, or as many as it
+ *   -> CHURN cycles nanos lastKey floorKey descending pollFirst   does in SECONDS, puts five keys
+ *                                          and clears the map; then puts the five keys once more and
  *                                          times each call CALLS times after CALLS unmeasured ones:
- *                                          the median, in ns
+ *                                          the cycles done, the time they took, and the medians, in ns
  * </pre>
  * {@code ops DIR uncached} opens its map with {@code cacheSize(0)}.
  */
@@ -48,7 +49,8 @@ public final class SideBySideChild {
                 case "serve" -> serve(map, Integer.parseInt(args[2]), in);
                 case "hold" -> hold(map, in);
                 case "ops" -> ops(map, in);
-                case "churn" -> churn(map, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                case "churn" -> churn(map, Integer.parseInt(args[2]), Long.parseLong(args[3]),
+                        Integer.parseInt(args[4]));
                 default -> throw new IllegalArgumentException("unknown job " + args[0]);
             }
         }
@@ -149,11 +151,15 @@ public final class SideBySideChild {
         reply("SCANNED " + seen + " " + Stats.percentile(times, 50));
     }
 
-    private static void churn(PartyMap<String> map, int cycles, int calls) {
-        for (int c = 0; c < cycles; c++) {
+    private static void churn(PartyMap<String> map, int cycles, long seconds, int calls) {
+        long start = System.nanoTime();
+        long deadline = start + seconds * 1_000_000_000L;
+        int done = 0;
+        for (; done < cycles && System.nanoTime() < deadline; done++) {
             fill(map);
             map.clear();
         }
+        long churned = System.nanoTime() - start;
         fill(map);
         NavigableMap<String, String> descending = map.descendingMap();
         Runnable nothing = () -> { };
@@ -161,7 +167,8 @@ public final class SideBySideChild {
         long floorKey = time(calls, () -> map.floorKey("c"), nothing);
         long firstDescending = time(calls, descending::firstEntry, nothing);
         long pollFirst = time(calls, map::pollFirstEntry, () -> map.put(FIVE[0], VALUE));
-        reply("CHURN " + lastKey + " " + floorKey + " " + firstDescending + " " + pollFirst);
+        reply("CHURN " + done + " " + churned + " " + lastKey + " " + floorKey + " " + firstDescending + " "
+                + pollFirst);
     }
 
     private static void fill(PartyMap<String> map) {
