@@ -23,13 +23,20 @@ interface Backend {
         }
 
         /**
-         * Stops serving, then closes LevelDB. The order matters: the socket file is removed while
+         * Flushes LevelDB's memtable while still serving, stops serving, then closes LevelDB. The
+         * order matters: the flush leaves the successor little log to replay, and costs the
+         * followers nothing while this leader still answers them; the socket file is removed while
          * we still hold the lock, so it can only be ours; once LevelDB closes, the lock is free and
          * a successor may bind a fresh socket at the same path at once.
          */
         @Override
         public void close() {
             sweeps.cancel(false);
+            try {
+                store.flushForSuccessor();
+            } catch (RuntimeException e) {
+                // a failing flush only leaves more log to replay: the hand-over goes on
+            }
             try {
                 server.close();
             } finally {

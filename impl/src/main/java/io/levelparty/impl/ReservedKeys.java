@@ -15,6 +15,9 @@ package io.levelparty.impl;
  *                                          start time (see {@link LeaseRecords})
  *   FF 'v'                                 FORMAT_VERSION: the storage format, a 4-byte big-endian
  *                                          int, written when a database is first opened
+ *   FF FF ...                              never written: EMPTY_LOW to EMPTY_HIGH is a range that
+ *                                          no table overlaps, so compacting it only flushes the
+ *                                          memtable (see {@link LocalStore#flushForSuccessor})
  * </pre>
  *
  * A database whose format is newer than {@link #FORMAT} is refused at open, naming both: its
@@ -30,6 +33,8 @@ final class ReservedKeys {
     static final byte FORMAT_VERSION_TAG = 'v';
     static final byte[] USER_KEYS_END = {PREFIX, USER_KEYS_END_TAG};
     static final byte[] FORMAT_VERSION = {PREFIX, FORMAT_VERSION_TAG};
+    static final byte[] EMPTY_LOW = {PREFIX, PREFIX};
+    static final byte[] EMPTY_HIGH = {PREFIX, PREFIX, PREFIX};
     /** The storage format this version writes and reads. */
     static final int FORMAT = 1;
 

@@ -150,4 +150,32 @@ class LocalStoreTest {
     private static List<String> keys(List<StoreEntry> entries) {
         return entries.stream().map(LocalStoreTest::s).collect(Collectors.toList());
     }
+    /**
+     * A small map written and cleared over and over leaves tens of thousands of dead entries that
+     * every navigation steps over; a slow read has its range compacted in the background, and
+     * nothing live is lost by it.
+     */
+    @Test
+    void slowReadsOverDeletedEntriesCompactTheirRange() {
+        putAll("a", "z");
+        for (int cycle = 0; cycle < 4000; cycle++) {
+            for (int k = 0; k < 5; k++) {
+                store.put(b("m" + k), b("v" + cycle));
+            }
+            for (int k = 0; k < 5; k++) {
+                store.delete(b("m" + k));
+            }
+        }
+        store.put(b("m2"), b("live"));
+        long deadline = System.nanoTime() + Poll.DEADLINE.toNanos();
+        while (store.churnCompactions() == 0 && System.nanoTime() - deadline < 0) {
+            assertEquals("z", s(store.navigate(null, Relation.FLOOR)));
+            assertEquals("m2", s(store.navigate(b("y"), Relation.FLOOR)));
+            assertEquals("m2", s(store.navigate(b("b"), Relation.CEILING)));
+        }
+        assertTrue(store.churnCompactions() > 0, "no compaction after reads over 40,000 dead entries");
+        assertEquals(List.of("a", "m2", "z"), store.scan(KeyRange.ALL, false, 10).stream()
+                .map(LocalStoreTest::s).collect(Collectors.toList()));
+        assertEquals("live", new String(store.get(b("m2")), StandardCharsets.UTF_8));
+    }
 }

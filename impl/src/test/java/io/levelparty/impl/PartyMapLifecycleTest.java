@@ -45,6 +45,28 @@ class PartyMapLifecycleTest {
         }
     }
 
+    /**
+     * A leader that closes writes its memtable out first, so that its successor's open has almost
+     * no log to replay: the hand-over's gap does not grow with what the leader wrote last.
+     */
+    @Test
+    void aClosingLeaderLeavesItsSuccessorNoLogToReplay() throws Exception {
+        Path dir = tmp.resolve("db");
+        try (PartyMap<String> map = LevelParty.open(dir, Codecs.utf8())) {
+            for (int i = 0; i < 2000; i++) {
+                map.put("k" + i, "v".repeat(100)); // 230 KiB of log, below the 1 MiB memtable
+            }
+        }
+        long log;
+        try (var files = Files.list(dir)) {
+            log = files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        assertTrue(log < 4096, "the closed leader left " + log + " bytes of log to replay");
+        try (PartyMap<String> map = LevelParty.open(dir, Codecs.utf8())) {
+            assertEquals(2000, map.size());
+        }
+    }
+
     @Test
     void missingParentDirectoriesAreCreated() {
         Path dir = tmp.resolve("x/y/z/db");
