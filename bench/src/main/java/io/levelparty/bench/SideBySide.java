@@ -1,6 +1,8 @@
 package io.levelparty.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * SideBySide REPO_ROOT COMMAND NODE_VERSION|- [WHY_NOT]
  * </pre>
  * With {@code -} for Node's version, level-party's side is skipped, for the reason {@code WHY_NOT}.
+ * The notes of {@code bench/node/diagnosis.md}, on where the time goes, are copied below the table.
  *
  * <p>Times across processes are {@code System.nanoTime()} here and in the Java children, and
  * {@code process.hrtime.bigint()} in Node's: both read CLOCK_MONOTONIC on Linux. {@link #clockCheck}
@@ -52,6 +55,8 @@ public final class SideBySide {
     private static final int LOAD_SECONDS = 3;
     /** Probes of the two clocks. */
     private static final int CLOCK_PROBES = 20;
+    /** Where the time goes, for the targets missed: copied below the table. */
+    private static final String DIAGNOSIS = "bench/node/diagnosis.md";
     /** The cold-start program, compiled by {@code bench/run.sh} from {@code bench/coldstart}. */
     private static final String COLD_FOLLOWER = "ColdFollower";
 
@@ -81,6 +86,11 @@ public final class SideBySide {
         void run(String db, List<ChildJvm> children) throws Exception;
     }
 
+    /** One repetition of one scenario for one library. */
+    private interface Step {
+        void run() throws Exception;
+    }
+
     /** A failover or hand-over: nanoseconds to the next acknowledged put, and which survivor led after it. */
     record Handover(long nanos, String winner) {}
 
@@ -91,6 +101,8 @@ public final class SideBySide {
         /** Per Java failover heap: the killed leaders' resident memory and log, and the floor of the same kills. */
         final Map<String, FailoverFloor.Floor> floors = new LinkedHashMap<>();
         String clock = "not checked: level-party's side did not run";
+        /** The repetitions that failed, each with its error. */
+        final List<String> failures = new ArrayList<>();
 
         void add(String key, double value) {
             values.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
@@ -125,7 +137,7 @@ public final class SideBySide {
                 : "level-party's side skipped: " + (args.length > 3 ? args[3] : "no reason given");
         String section = new SideBySideSection(run.figures).section(command, date, seconds,
                 "load average (1, 5, 15 min) " + loadBefore + " at the start, " + Report.loadAverage() + " at the end",
-                nodeLine);
+                nodeLine, Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         SideBySideSection.write(root.resolve("BENCHMARKS.md"), section);
         log("wrote the side-by-side section of " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
     }
@@ -147,43 +159,61 @@ public final class SideBySide {
             for (Side side : order(rep)) {
                 log("failover " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                 if (side.isNode()) {
-                    failover(side, List.of(), "failover", null, null);
+                    attempt("failover: " + side.label(), () -> failover(side, List.of(), "failover", null, null));
                 } else {
-                    failover(side, SMALL_HEAP, "failover", residentSmall, logSmall);
-                    failover(side, List.of(), "failover-default-heap", residentDefault, logDefault);
+                    attempt("failover, -Xmx64m: " + side.label(),
+                            () -> failover(side, SMALL_HEAP, "failover", residentSmall, logSmall));
+                    attempt("failover, default heap: " + side.label(),
+                            () -> failover(side, List.of(), "failover-default-heap", residentDefault, logDefault));
                 }
             }
         }
         log("failover floor: " + residentSmall.size() + " kills without LevelParty, -Xmx64m, then default heap");
-        figures.floors.put("failover", FailoverFloor.measure(longs(residentSmall), longs(logSmall), SMALL_HEAP,
-                Report.DISK, PAUSE_MICROS));
-        figures.floors.put("failover-default-heap", FailoverFloor.measure(longs(residentDefault), longs(logDefault),
-                List.of(), Report.DISK, PAUSE_MICROS));
+        attempt("failover floor, -Xmx64m", () -> figures.floors.put("failover",
+                FailoverFloor.measure(longs(residentSmall), longs(logSmall), SMALL_HEAP, Report.DISK, PAUSE_MICROS)));
+        attempt("failover floor, default heap", () -> figures.floors.put("failover-default-heap",
+                FailoverFloor.measure(longs(residentDefault), longs(logDefault), List.of(), Report.DISK,
+                        PAUSE_MICROS)));
         for (int rep = 0; rep < REPETITIONS; rep++) {
             for (Side side : order(rep)) {
                 log("hand-over " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                handover(side);
+                attempt("hand-over: " + side.label(), () -> handover(side));
             }
         }
         for (int rep = 0; rep < REPETITIONS; rep++) {
             for (Side side : order(rep)) {
                 log("sequential and scan " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                sequential(side);
+                attempt("sequential and scan: " + side.label(), () -> sequential(side));
                 log("four followers " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                fourFollowers(side);
+                attempt("four followers: " + side.label(), () -> fourFollowers(side));
                 log("cold start " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                coldStart(side);
+                attempt("cold start: " + side.label(), () -> coldStart(side));
             }
         }
         for (int rep = 0; rep < CHURN_REPETITIONS; rep++) {
             log("churn " + (rep + 1) + "/" + CHURN_REPETITIONS);
-            churn(rep % 2 == 0 ? 0 : CHURN_CYCLES);
-            churn(rep % 2 == 0 ? CHURN_CYCLES : 0);
+            int first = rep % 2 == 0 ? 0 : CHURN_CYCLES;
+            attempt("churn", () -> churn(first));
+            attempt("churn", () -> churn(CHURN_CYCLES - first));
         }
         for (Harness.LoadSpec spec : SideBySideSection.LOADS) {
             log("load: " + spec);
-            Harness.Load load = Harness.load(spec, 2, LOAD_WARMUP_MAX_SECONDS, LOAD_SECONDS);
-            figures.add(SideBySideSection.loadKey(spec), load.opsPerSecond());
+            attempt("load " + spec, () -> figures.add(SideBySideSection.loadKey(spec),
+                    Harness.load(spec, 2, LOAD_WARMUP_MAX_SECONDS, LOAD_SECONDS).opsPerSecond()));
+        }
+    }
+
+    /**
+     * Runs one repetition; if it fails, the run goes on without its figures, and the section names
+     * the failure: on a machine this busy a process may miss a deadline, and the other figures
+     * still stand.
+     */
+    private void attempt(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            log("FAILED: " + what + ": " + e);
+            figures.failures.add(what + ": " + e.getMessage());
         }
     }
 
@@ -246,16 +276,17 @@ public final class SideBySide {
             started(children, side.start("idle", jvmArgs, "hold", db), "FOLLOWER");
             TimeUnit.MILLISECONDS.sleep(SETTLE_MILLIS); // lets the processes run past their start; nothing to wait for
             long rss = leader.residentBytes();
+            long logBytes = side.isNode() ? 0 : FailoverFloor.logBytes(Path.of(db));
             figures.add("resident-" + key + "/" + side.label(), rss);
-            if (resident != null) {
-                resident.add(rss);
-                log.add(FailoverFloor.logBytes(Path.of(db)));
-            }
             long killedAt = System.nanoTime();
             leader.kill();
             leader.awaitStop();
             long stoppedAt = System.nanoTime();
             addHandover(key + "/" + side.label(), writer, Harness.awaitGap(writer, killedAt, stoppedAt));
+            if (resident != null) { // only now: the floor needs a kill's resident memory and log together
+                resident.add(rss);
+                log.add(logBytes);
+            }
         });
     }
 

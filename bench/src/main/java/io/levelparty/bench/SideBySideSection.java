@@ -129,8 +129,8 @@ final class SideBySideSection {
                 .collect(Collectors.joining(", ")) + " ms";
     }
 
-    /** Returns the section, markers included. */
-    String section(String command, String date, long seconds, String machineLoad, String nodeLine) {
+    /** Returns the section, markers included, with {@code diagnosis} (Markdown) below the table. */
+    String section(String command, String date, long seconds, String machineLoad, String nodeLine, String diagnosis) {
         failoverRows("failover", "-Xmx64m");
         failoverRows("failover-default-heap", "default heap");
         handoverRows();
@@ -169,6 +169,11 @@ final class SideBySideSection {
         out.append("The ratio is how many times better LevelParty does: level-party's time ÷ LevelParty's, or "
                 + "LevelParty's rate ÷ level-party's; rows of LevelParty alone name their own ratio.\n\n");
         Markdown.table(out, "| Scenario | level-party | LevelParty | Ratio | Target | Verdict |", rows, missed);
+        if (!figures.failures.isEmpty()) {
+            out.append("\nRepetitions that failed, and are missing from the medians above: ")
+                    .append(String.join("; ", figures.failures)).append(".\n");
+        }
+        out.append('\n').append(diagnosis.strip()).append('\n');
         out.append(END);
         return out.toString();
     }
@@ -176,13 +181,14 @@ final class SideBySideSection {
     private void failoverRows(String key, String heap) {
         double theirs = handoverMedian("failover/" + LP);
         double ours = handoverMedian(key + "/" + OURS);
-        FailoverFloor.Floor floor = figures.floors.get(key);
+        FailoverFloor.Floor floor = figures.floors.getOrDefault(key,
+                new FailoverFloor.Floor(new long[0], new long[0], new long[0], new long[0]));
         long[] sums = floor.sums();
-        double floorMedian = Stats.percentile(sums, 50);
+        double floorMedian = sums.length == 0 ? Double.NaN : Stats.percentile(sums, 50);
         row(f("Failover, LevelParty with %s: SIGKILL of the leader → next acknowledged put (median)", heap),
                 time(theirs), time(ours), ratio(theirs / ours),
                 f("≥ 1.5× faster; ≤ floor + 5 ms = %s", time(floorMedian + 5 * MS)),
-                judged(theirs / ours >= 1.5 && ours <= floorMedian + 5 * MS, theirs, ours));
+                judged(theirs / ours >= 1.5 && ours <= floorMedian + 5 * MS, theirs, ours, floorMedian));
         info("… every sample, sorted (who led after it)", samples("failover/" + LP), samples(key + "/" + OURS), "");
         info("… the leader's resident memory at the kill (median)",
                 residentMedian("resident-failover/" + LP), residentMedian("resident-" + key + "/" + OURS), "");
