@@ -201,7 +201,9 @@ final class ElectedStore implements PartyStore, PointReads {
                 checkOpen();
                 try {
                     if (current instanceof Backend.Leadership leader) {
-                        return id == null ? leader.store().apply(command) : leader.store().applyOnce(id, command);
+                        boolean sync = election.syncWrites();
+                        return id == null ? leader.store().apply(command, sync)
+                                : leader.store().applyOnce(id, command, sync);
                     }
                     if (id == null) {
                         id = numbers.next();

@@ -71,12 +71,18 @@ final class Election {
     private final Duration requestTimeout;
     private final Set<Integer> allowedUids;
     private final UUID clientId;
+    private final boolean syncWrites;
     /** Null once the map closed, so that a closed map kept by its user keeps no cache reachable. */
     private volatile FollowerCache cache;
 
-    /** {@code cache}, if not null, serves a follower's point reads in every term. */
+    /**
+     * {@code cache}, if not null, serves a follower's point reads in every term; with
+     * {@code syncWrites}, this process's writes are synced to disk before they are acknowledged,
+     * whichever process leads.
+     */
     Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
-            FollowerCache cache) {
+            boolean syncWrites, FollowerCache cache) {
+        this.syncWrites = syncWrites;
         this.cache = cache;
         this.dir = dir;
         this.socket = socket;
@@ -91,6 +97,11 @@ final class Election {
 
     UUID clientId() {
         return clientId;
+    }
+
+    /** Returns whether this process's writes are synced to disk before they are acknowledged. */
+    boolean syncWrites() {
+        return syncWrites;
     }
 
     /** Returns the follower cache, or null if reads are not cached. */
@@ -127,7 +138,7 @@ final class Election {
             }
             try {
                 Backend followership = new Backend.Followership(RemoteStore.connect(socket, requestTimeout,
-                        handshakeTimeout(deadlineNanos), clientId, cache, allowedUids));
+                        handshakeTimeout(deadlineNanos), clientId, cache, allowedUids, syncWrites));
                 LeaderServer.rehearseInBackground();
                 return followership;
             } catch (IOException e) {

@@ -40,19 +40,31 @@ import java.util.Set;
  * that is not can only make a drop remove a key it did not name, never keep one). When the map's
  * codec decodes immutable values ({@link io.levelparty.Codec#decodesImmutableValues}), an entry
  * also holds the value decoded once, which every reader then shares.
+ *
+ * <p>Under {@link Consistency#STRICT} caching has a price: each write of a key of a stripe this
+ * follower caches waits for its acknowledgement of an INVALIDATE, a round trip, and a write-heavy
+ * load over many keys pays it on nearly every write for nearly no hits (it halved a 4 × 16 mixed
+ * load). So the cache stops caching the stripes where it does not pay ({@link #willCache}): a
+ * stripe whose last {@value #WASTED_TO_SKIP} invalidations came without a hit in between has its
+ * next reads sent as reads that will not be cached, which the leader does not record, so writes
+ * of the stripe stop waiting for this follower; the number of reads skipped doubles with each
+ * further invalidation without a hit, up to {@value #MAX_SKIP}, and a hit resets it. Keys read
+ * more often than written keep their place; the others cost what an uncached follower pays.
  */
 final class FollowerCache {
     /** How many drops a read may overlap and still have its result cached. */
     private static final int RECENT = 1024;
-    /** The cached read of an absent key. */
-    private static final Entry ABSENT = new Entry(null, null);
+    /** How many invalidations of a stripe in a row, with no hit between, stop it being cached. */
+    static final int WASTED_TO_SKIP = 2;
+    /** The most reads of a stripe sent uncached before one is cached again, to see if it now pays. */
+    static final int MAX_SKIP = 1 << 10;
 
     /**
      * A cached read: {@code value} is the value's bytes, or null for an absent key, and no caller
      * ever gets this array itself; {@code decoded} is the value as the map's codec decodes it, if
-     * its values are shared, else null.
+     * its values are shared, else null; {@code stripe} is the key's stripe.
      */
-    record Entry(byte[] value, Object decoded) {}
+    record Entry(byte[] value, Object decoded, int stripe) {}
 
     private final Consistency consistency;
     /** Decodes values once for every reader, or null if the map's values are not shared. */
@@ -70,6 +82,14 @@ final class FollowerCache {
     private long indexed;
     /** How many keys byStripe may hold before the evicted ones are pruned. */
     private final long pruneAbove;
+    /**
+     * Under STRICT, by stripe: whether a hit came since the last invalidation (written by readers
+     * without the lock: a hit seen late only delays a stripe's verdict), how many invalidations
+     * in a row came without one, and how many more reads are not to be cached. Null otherwise.
+     */
+    private final byte[] hitSinceInvalidation;
+    private final byte[] wasted;
+    private final short[] skip;
 
     /**
      * @param values the map's codec: when it decodes immutable values, entries hold the decoded
@@ -79,8 +99,12 @@ final class FollowerCache {
         this.consistency = consistency;
         this.shared = values.sharesDecodedValues() ? values : null;
         this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
-        this.byStripe = consistency == Consistency.STRICT ? newIndex() : null;
+        boolean strict = consistency == Consistency.STRICT;
+        this.byStripe = strict ? newIndex() : null;
         this.pruneAbove = 2 * maximumSize + RECENT;
+        this.hitSinceInvalidation = strict ? new byte[CacheCoherence.STRIPES] : null;
+        this.wasted = strict ? new byte[CacheCoherence.STRIPES] : null;
+        this.skip = strict ? new short[CacheCoherence.STRIPES] : null;
     }
 
     @SuppressWarnings("unchecked")
@@ -95,7 +119,31 @@ final class FollowerCache {
 
     /** Returns the cached read of {@code key}, or null on a miss. */
     Entry get(String key) {
-        return cache.getIfPresent(key);
+        Entry hit = cache.getIfPresent(key);
+        if (hit != null && hitSinceInvalidation != null) {
+            hitSinceInvalidation[hit.stripe()] = 1;
+        }
+        return hit;
+    }
+
+    /**
+     * Returns whether a read of the key whose UTF-8 bytes are {@code key}, which missed, is to be
+     * cached: false while its stripe does not pay for caching (see the class comment). A read this
+     * returns false for must not be {@linkplain #fill filled}, and is sent as one the leader does
+     * not record.
+     */
+    boolean willCache(byte[] key) {
+        if (skip == null) {
+            return true;
+        }
+        int stripe = CacheCoherence.stripeOf(key);
+        synchronized (lock) {
+            if (skip[stripe] > 0) {
+                skip[stripe]--;
+                return false;
+            }
+            return true;
+        }
     }
 
     /** Counts a read that could not use the cache (its lease was not fresh) as a miss; returns null. */
@@ -117,8 +165,9 @@ final class FollowerCache {
      * is copied: the caller keeps {@code value}.
      */
     void fill(String key, byte[] keyBytes, byte[] value, long ticket) {
-        Entry entry = value == null ? ABSENT : new Entry(value.clone(), decodeShared(key, value));
         int stripe = CacheCoherence.stripeOf(keyBytes);
+        Entry entry = value == null ? new Entry(null, null, stripe)
+                : new Entry(value.clone(), decodeShared(key, value), stripe);
         synchronized (lock) {
             if (drops - ticket > RECENT) {
                 return;
@@ -208,6 +257,18 @@ final class FollowerCache {
                 byStripe[stripe] = null;
             }
             recent[(int) (drops++ % RECENT)] = stripe;
+            judge(stripe);
+        }
+    }
+
+    /** Counts an invalidation of {@code stripe}, which made a writer wait for this follower. Under lock. */
+    private void judge(int stripe) {
+        if (hitSinceInvalidation[stripe] != 0) {
+            hitSinceInvalidation[stripe] = 0;
+            wasted[stripe] = 0;
+        } else if (wasted[stripe] < Byte.MAX_VALUE && ++wasted[stripe] >= WASTED_TO_SKIP) {
+            int doublings = Math.min(wasted[stripe] - WASTED_TO_SKIP + 1, Integer.numberOfTrailingZeros(MAX_SKIP));
+            skip[stripe] = (short) (1 << doublings);
         }
     }
 

@@ -97,7 +97,7 @@ final class FollowerSideLease implements AutoCloseable {
 
     private void run() {
         try {
-            RemoteStore.Link link = RemoteStore.handshake(socketPath, requestTimeout, clientId, trustedUids, connected -> {
+            RemoteStore.Link link = RemoteStore.handshake(socketPath, requestTimeout, clientId, false, trustedUids, connected -> {
                 socket = connected;
                 if (closed) { // end() may have missed the socket: see its field
                     closeSocket();

@@ -202,7 +202,7 @@ final class LeaderServer implements AutoCloseable {
             try {
                 AFUNIXServerSocket.newInstance().close();
                 FrameBuffer hello = new FrameBuffer();
-                Protocol.writeHello(hello, new UUID(0, 0), 0);
+                Protocol.writeHello(hello, new UUID(0, 0), 0, false);
                 ByteArrayOutputStream frames = new ByteArrayOutputStream();
                 hello.writeTo(frames);
                 Protocol.readHello(new FrameReader(new ByteArrayInputStream(frames.toByteArray())).next());

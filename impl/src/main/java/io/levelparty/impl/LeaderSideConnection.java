@@ -93,6 +93,8 @@ final class LeaderSideConnection {
     private final long peerUid;
     /** The follower's client id, from its HELLO: the first part of its writes' numbers. */
     private UUID clientId;
+    /** Whether the follower asked for its writes to be synced to disk before they are answered. */
+    private boolean syncWrites;
     private final Thread thread;
     private final FrameReader input;
     private final OutputStream out;
@@ -339,6 +341,7 @@ final class LeaderSideConnection {
         input.limitBodyBytes(Protocol.MAX_FRAME_BYTES);
         input.limitIncompleteFrame(limits.partialFrameTimeout().toNanos());
         clientId = hello.clientId();
+        syncWrites = hello.syncWrites();
         // It stopped serving its cache under any earlier leader's lease before it connected.
         store.coherence().arrived(clientId);
         log.debug("Follower pid {} (client {}) connected to {}", peerPid, clientId, socketPath);
@@ -539,6 +542,7 @@ final class LeaderSideConnection {
             }
             switch (r.type) {
                 case GET -> get(wire, r.id, userKey(r.key));
+                case PEEK -> Protocol.writeValueReply(wire, r.id, store.get(userKey(r.key)));
                 case NAVIGATE -> Protocol.writeEntryReply(wire, r.id, store.navigate(r.key, r.relation));
                 case SCAN -> writePage(wire, r.id, store.scan(r.range, r.descending, r.limit));
                 case COUNT -> Protocol.writeCountReply(wire, r.id, store.count(r.range));
@@ -637,9 +641,9 @@ final class LeaderSideConnection {
      */
     private <R> R apply(Request r, WriteCommand<R> command) {
         if (r.seq == Protocol.UNSEQUENCED) {
-            return store.applyInvalidated(command);
+            return store.applyInvalidated(command, syncWrites);
         }
-        return store.applyOnceInvalidated(new WriteId(clientId, r.seq, r.ackedUpTo), command);
+        return store.applyOnceInvalidated(new WriteId(clientId, r.seq, r.ackedUpTo), command, syncWrites);
     }
 
     /** Writes as much of {@code page} as fits a frame: a short page is fine, the scan continues after it. */

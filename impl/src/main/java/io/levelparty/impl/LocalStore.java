@@ -76,6 +76,8 @@ final class LocalStore implements PartyStore {
      */
     private final NativeReadOptions readOptions = new NativeReadOptions().verifyChecksums(true);
     private final NativeWriteOptions writeOptions = new NativeWriteOptions();
+    /** For writes acknowledged only once on disk: LevelDB syncs its log after writing them. */
+    private final NativeWriteOptions syncedWriteOptions = new NativeWriteOptions().sync(true);
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by {@link #writeLock}. */
@@ -279,20 +281,28 @@ final class LocalStore implements PartyStore {
         }
     }
 
-    /** Applies {@code command}, a write of this process, and returns its outcome. */
+    /** Applies {@code command}, a write of this process, unsynced, and returns its outcome. */
     <R> R apply(WriteCommand<R> command) {
+        return apply(command, false);
+    }
+
+    /**
+     * Applies {@code command}, a write of this process, and returns its outcome; with {@code sync},
+     * once LevelDB has synced its log.
+     */
+    <R> R apply(WriteCommand<R> command, boolean sync) {
         try (CacheCoherence.Write ignored = invalidate(command.keys(), null)) {
-            return applyInvalidated(command);
+            return applyInvalidated(command, sync);
         }
     }
 
     /**
-     * {@link #applyOnce} for a write of this process: invalidates its keys in the followers'
-     * caches first.
+     * {@link #applyOnceInvalidated} for a write of this process: invalidates its keys in the
+     * followers' caches first.
      */
-    <R> R applyOnce(WriteId id, WriteCommand<R> command) {
+    <R> R applyOnce(WriteId id, WriteCommand<R> command, boolean sync) {
         try (CacheCoherence.Write ignored = invalidate(command.keys(), null)) {
-            return applyOnceInvalidated(id, command);
+            return applyOnceInvalidated(id, command, sync);
         }
     }
 
@@ -310,12 +320,16 @@ final class LocalStore implements PartyStore {
         return coherence.beginWrite(keys, writersLease);
     }
 
-    /** Applies {@code command}, whose keys the caller {@linkplain #invalidate invalidated}, and returns its outcome. */
-    <R> R applyInvalidated(WriteCommand<R> command) {
+    /**
+     * Applies {@code command}, whose keys the caller {@linkplain #invalidate invalidated}, and
+     * returns its outcome; with {@code sync}, once LevelDB has synced its log.
+     */
+    <R> R applyInvalidated(WriteCommand<R> command, boolean sync) {
+        NativeWriteOptions options = sync ? syncedWriteOptions : writeOptions;
         return write(() -> {
             reserve.checkBeforeWrite();
             if (!(command instanceof WriteCommand.Batch)) {
-                WriteCommand.Staging staging = changes.recording(direct);
+                WriteCommand.Staging staging = changes.recording(sync ? directSynced : direct);
                 R outcome = command.stage(staging); // one change at most: atomic as it is
                 changes.committed(staging);
                 return outcome;
@@ -324,7 +338,7 @@ final class LocalStore implements PartyStore {
             try {
                 WriteCommand.Staging staging = changes.recording(staging(batch));
                 R outcome = command.stage(staging);
-                db.write(writeOptions, batch);
+                db.write(options, batch);
                 changes.committed(staging);
                 return outcome;
             } finally {
@@ -337,9 +351,10 @@ final class LocalStore implements PartyStore {
      * Applies {@code command}, numbered {@code id} by its client, unless a write of that number was
      * applied before — by this leader or an earlier one — in which case it returns the outcome
      * recorded then (see {@link ClientRecords}). The caller {@linkplain #invalidate invalidated}
-     * its keys.
+     * its keys. With {@code sync}, it returns once LevelDB has synced its log.
      */
-    <R> R applyOnceInvalidated(WriteId id, WriteCommand<R> command) {
+    <R> R applyOnceInvalidated(WriteId id, WriteCommand<R> command, boolean sync) {
+        NativeWriteOptions options = sync ? syncedWriteOptions : writeOptions;
         return write(() -> {
             NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
@@ -357,7 +372,7 @@ final class LocalStore implements PartyStore {
                 for (long seq : confirmed) {
                     batch.delete(ClientRecords.key(id.client(), seq));
                 }
-                db.write(writeOptions, batch); // the write and its record reach the log together
+                db.write(options, batch); // the write and its record reach the log together
                 changes.committed(staging);
                 confirmed.clear();
                 recorded.add(id.seq());
@@ -434,7 +449,17 @@ final class LocalStore implements PartyStore {
     }
 
     /** Reads and writes the database at once: for commands that change one key at most. */
-    private final WriteCommand.Staging direct = new WriteCommand.Staging() {
+    private final WriteCommand.Staging direct = new DirectStaging(writeOptions);
+    /** As {@link #direct}, syncing LevelDB's log after each write. */
+    private final WriteCommand.Staging directSynced = new DirectStaging(syncedWriteOptions);
+
+    private final class DirectStaging implements WriteCommand.Staging {
+        private final NativeWriteOptions options;
+
+        DirectStaging(NativeWriteOptions options) {
+            this.options = options;
+        }
+
         @Override
         public byte[] current(byte[] key) {
             return currentValue(key);
@@ -443,7 +468,7 @@ final class LocalStore implements PartyStore {
         @Override
         public void put(byte[] key, byte[] value) {
             try {
-                db.put(writeOptions, key, value);
+                db.put(options, key, value);
             } catch (NativeDB.DBException e) {
                 throw failure(e);
             }
@@ -452,12 +477,12 @@ final class LocalStore implements PartyStore {
         @Override
         public void delete(byte[] key) {
             try {
-                db.delete(writeOptions, key);
+                db.delete(options, key);
             } catch (NativeDB.DBException e) {
                 throw failure(e);
             }
         }
-    };
+    }
 
     /** Reads the database, and collects changes in {@code batch} to be written at once. */
     private WriteCommand.Staging staging(NativeWriteBatch batch) {

@@ -57,7 +57,7 @@ import java.util.function.BiConsumer;
  * <h2>Messages</h2>
  * Version {@value #VERSION}. Requests, from the follower; {@code id} is the request id (int64):
  * <pre>
- *   HELLO       1   version:int32 clientId:uuid pid:int64          first frame, once
+ *   HELLO       1   version:int32 clientId:uuid pid:int64 syncWrites:bool   first frame, once
  *   GET        10   id key:bytes                                   → VALUE
  *   PUT        11   id seq:int64 ackedUpTo:int64 key:bytes value:bytes        → VALUE (previous)
  *   DELETE     12   id seq ackedUpTo key:bytes                     → VALUE (previous)
@@ -76,6 +76,9 @@ import java.util.function.BiConsumer;
  *   BACKUP     23   id destination:text                            → DONE, once the copy is whole
  *   COMPACT    24   id low:bytes? lowInclusive:bool high:bytes? highInclusive:bool → DONE
  *   FOLLOWERS  25   id                                             → FOLLOWER_LIST
+ *   PEEK       26   id key:bytes                                   → VALUE: a GET that the follower
+ *                                                                    will not cache, so the leader
+ *                                                                    records no cache holder for it
  * </pre>
  * Replies, from the leader:
  * <pre>
@@ -104,7 +107,9 @@ import java.util.function.BiConsumer;
  * <ul>
  *   <li>HELLO's layout up to {@code version}, and HELLO_REPLY's whole layout, stay the same in
  *       every version, so that any two versions can refuse each other clearly. {@code clientId} is
- *       random per follower process incarnation; {@code pid} is the sender's process id.
+ *       random per follower process incarnation; {@code pid} is the sender's process id;
+ *       {@code syncWrites} asks the leader to sync LevelDB's log before it answers each of this
+ *       connection's writes ({@link io.levelparty.PartyOptions#syncWrites}).
  *   <li>The leader refuses (HELLO_REPLY with {@code accepted} false and a message, then closes) a
  *       peer of another protocol version, and a peer whose user id, from the socket's peer
  *       credentials, is neither the leader's own nor configured as allowed.
@@ -178,7 +183,7 @@ import java.util.function.BiConsumer;
  */
 final class Protocol {
     /** The protocol version this code speaks. */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     /** Bytes of the frame header. */
     static final int HEADER_BYTES = 4;
     /** The largest frame body either side sends or accepts. */
@@ -233,7 +238,7 @@ final class Protocol {
     enum MessageType {
         HELLO(1), HELLO_REPLY(2),
         GET(10), PUT(11), DELETE(12), CAS(13), BATCH(14), NAVIGATE(15), SCAN(16), COUNT(17), PING(18),
-        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24), FOLLOWERS(25),
+        SUBSCRIBE(19), LEASE(20), ACK(21), BIND(22), BACKUP(23), COMPACT(24), FOLLOWERS(25), PEEK(26),
         VALUE(40), FLAG(41), DONE(42), ENTRY(43), PAGE(44), NUMBER(45), ERROR(46), CACHEABLE(47), GRANT(48),
         FOLLOWER_LIST(49),
         INVALIDATE(64), EVENT(65), EVENTS_LOST(66), HEARTBEAT(67);
@@ -291,7 +296,7 @@ final class Protocol {
     }
 
     /** A follower's handshake. {@code clientId} is null and {@code pid} -1 when the version differs. */
-    record Hello(int version, UUID clientId, long pid) {}
+    record Hello(int version, UUID clientId, long pid, boolean syncWrites) {}
 
     /** The leader's handshake answer. */
     record HelloReply(boolean accepted, int version, long pid, String message) {}
@@ -348,11 +353,12 @@ final class Protocol {
 
     // ---------------------------------------------------------------- writing
 
-    static void writeHello(FrameBuffer out, UUID clientId, long pid) {
+    static void writeHello(FrameBuffer out, UUID clientId, long pid, boolean syncWrites) {
         int start = beginFrame(out, MessageType.HELLO);
         out.int32(VERSION);
         out.uuid(clientId);
         out.int64(pid);
+        out.bool(syncWrites);
         endFrame(out, start);
     }
 
@@ -366,8 +372,13 @@ final class Protocol {
     }
 
     static void writeGet(FrameBuffer out, long id, byte[] key) {
+        writeRead(out, MessageType.GET, id, key);
+    }
+
+    /** Writes a GET, or with {@code type} PEEK a read the follower will not cache. */
+    static void writeRead(FrameBuffer out, MessageType type, long id, byte[] key) {
         checkPayload(key.length);
-        int start = beginFrameWithId(out, MessageType.GET, id);
+        int start = beginFrameWithId(out, type, id);
         out.bytes(key);
         endFrame(out, start);
     }
@@ -717,9 +728,9 @@ final class Protocol {
         expectType(in, MessageType.HELLO);
         int version = readInt32(in);
         if (version != VERSION) {
-            return new Hello(version, null, -1);
+            return new Hello(version, null, -1, false);
         }
-        Hello hello = new Hello(version, readUuid(in), readInt64(in));
+        Hello hello = new Hello(version, readUuid(in), readInt64(in), readBoolean(in));
         expectEnd(in);
         return hello;
     }
@@ -746,7 +757,7 @@ final class Protocol {
         into.range = null;
         into.destination = null;
         switch (type) {
-            case GET -> into.key = readBytes(in);
+            case GET, PEEK -> into.key = readBytes(in);
             case PUT -> {
                 readSequence(in, into);
                 into.key = readBytes(in);

@@ -166,18 +166,19 @@ final class RemoteStore implements PartyStore {
      * @throws PartyProtocolException if the leader refuses this process or speaks another protocol
      */
     static RemoteStore connect(Path socketPath, Duration requestTimeout, UUID clientId) throws IOException {
-        return connect(socketPath, requestTimeout, requestTimeout, clientId, null, Set.of());
+        return connect(socketPath, requestTimeout, requestTimeout, clientId, null, Set.of(), false);
     }
 
     /**
      * As {@link #connect(Path, Duration, UUID)}, serving point reads from {@code cache} when it is
      * not null: the connection then subscribes to the leader's changes, which drop cached keys. A
      * leader of a user id in {@code trustedUids}, besides this process's own, is trusted too.
-     * Connecting and the handshake each take at most {@code handshakeTimeout}.
+     * Connecting and the handshake each take at most {@code handshakeTimeout}. With
+     * {@code syncWrites}, the leader syncs its log before it answers each write of this connection.
      */
     static RemoteStore connect(Path socketPath, Duration requestTimeout, Duration handshakeTimeout, UUID clientId,
-            FollowerCache cache, Set<Integer> trustedUids) throws IOException {
-        Link link = handshake(socketPath, handshakeTimeout, clientId, trustedUids, connected -> { });
+            FollowerCache cache, Set<Integer> trustedUids, boolean syncWrites) throws IOException {
+        Link link = handshake(socketPath, handshakeTimeout, clientId, syncWrites, trustedUids, connected -> { });
         FollowerSideLease lease = cache != null && cache.consistency() == Consistency.STRICT
                 ? new FollowerSideLease(socketPath, requestTimeout, clientId, trustedUids, cache) : null;
         try {
@@ -202,13 +203,13 @@ final class RemoteStore implements PartyStore {
      * {@code connected} as soon as it is connected, so that it can be closed to end the handshake.
      * Nothing is sent before the peer's credentials show a process of this user, or of one in
      * {@code trustedUids}: anyone else who got to bind the path first is an impostor, and is told
-     * nothing (not even this process's client id).
+     * nothing (not even this process's client id). {@code syncWrites} goes in the HELLO.
      *
      * @throws IOException as {@link #connect(Path, Duration, UUID)}
      * @throws PartyProtocolException if the peer is not trusted, or refuses this process
      */
-    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId, Set<Integer> trustedUids,
-            Consumer<AFUNIXSocket> connected) throws IOException {
+    static Link handshake(Path socketPath, Duration requestTimeout, UUID clientId, boolean syncWrites,
+            Set<Integer> trustedUids, Consumer<AFUNIXSocket> connected) throws IOException {
         Objects.requireNonNull(clientId, "clientId");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -217,7 +218,7 @@ final class RemoteStore implements PartyStore {
         // Encoded before connecting: the first encoding in a process loads classes, which on a
         // busy machine should not count against the time the leader waits for a HELLO.
         FrameBuffer hello = new FrameBuffer();
-        Protocol.writeHello(hello, clientId, ThisProcess.PID);
+        Protocol.writeHello(hello, clientId, ThisProcess.PID, syncWrites);
         AFUNIXSocket socket = AFUNIXSocket.newInstance();
         try {
             // SO_SNDTIMEO (which SO_TIMEOUT sets too) also bounds a connect to a listener whose
@@ -359,10 +360,12 @@ final class RemoteStore implements PartyStore {
      */
     byte[] fetch(String key, byte[] bytes) {
         Objects.requireNonNull(bytes, "key");
-        Call call = call(MessageType.GET, MessageType.VALUE, (wire, id) -> Protocol.writeGet(wire, id, bytes),
-                cache == null ? NO_CACHE_STEP : queued -> queued.ticket = cache.ticket());
+        boolean caching = cache != null && cache.willCache(bytes);
+        MessageType type = caching || cache == null ? MessageType.GET : MessageType.PEEK;
+        Call call = call(type, MessageType.VALUE, (wire, id) -> Protocol.writeRead(wire, type, id, bytes),
+                caching ? queued -> queued.ticket = cache.ticket() : NO_CACHE_STEP);
         byte[] value = (byte[]) call.result;
-        if (cache != null && (lease == null || call.cacheable)) {
+        if (caching && (lease == null || call.cacheable)) {
             cache.fill(key, bytes, value, call.ticket);
         }
         return value;

@@ -46,50 +46,50 @@ class ExactlyOnceTest {
 
     @Test
     void aResentPutIsAnsweredFromItsRecordAndNotAppliedAgain() {
-        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("mine"))));
+        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("mine")), false));
         store.put(KEY, b("someone else's"));
-        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("mine"))), "the first outcome, again");
+        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("mine")), false), "the first outcome, again");
         assertArrayEquals(b("someone else's"), store.get(KEY), "not applied twice");
     }
 
     @Test
     void aResentCompareAndSetReportsItsRealOutcome() {
         store.put(KEY, b("1"));
-        assertTrue(store.applyOnce(id(1, 0), new WriteCommand.CompareAndSet(KEY, b("1"), b("2"))));
+        assertTrue(store.applyOnce(id(1, 0), new WriteCommand.CompareAndSet(KEY, b("1"), b("2")), false));
         // Resent after a failover: the value is no longer "1", yet the write did succeed.
-        assertTrue(store.applyOnce(id(1, 0), new WriteCommand.CompareAndSet(KEY, b("1"), b("2"))));
+        assertTrue(store.applyOnce(id(1, 0), new WriteCommand.CompareAndSet(KEY, b("1"), b("2")), false));
         assertArrayEquals(b("2"), store.get(KEY));
-        assertFalse(store.applyOnce(id(2, 1), new WriteCommand.CompareAndSet(KEY, b("1"), b("3"))));
-        assertFalse(store.applyOnce(id(2, 1), new WriteCommand.CompareAndSet(KEY, b("2"), b("3"))),
+        assertFalse(store.applyOnce(id(2, 1), new WriteCommand.CompareAndSet(KEY, b("1"), b("3")), false));
+        assertFalse(store.applyOnce(id(2, 1), new WriteCommand.CompareAndSet(KEY, b("2"), b("3")), false),
                 "a failed compare-and-set stays failed when resent");
     }
 
     @Test
     void recordsOutliveTheLeader() {
-        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY)));
-        store.applyOnce(id(2, 0), new WriteCommand.Batch(List.of(StoreWrite.put(KEY, b("x")))));
+        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY), false));
+        store.applyOnce(id(2, 0), new WriteCommand.Batch(List.of(StoreWrite.put(KEY, b("x")))), false);
         store.close();
         store = LocalStore.tryOpen(dir); // the next leader's term
-        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY)), "answered from the record");
+        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY), false), "answered from the record");
         assertArrayEquals(b("x"), store.get(KEY), "the resent delete did not delete the later put");
     }
 
     @Test
     void confirmedWritesLoseTheirRecords() {
-        store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")));
-        store.applyOnce(id(2, 1), new WriteCommand.Put(KEY, b("b"))); // confirms write 1
+        store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")), false);
+        store.applyOnce(id(2, 1), new WriteCommand.Put(KEY, b("b")), false); // confirms write 1
         // Write 1 is no longer recorded, so a (protocol-violating) copy of it would apply again:
         // proof that the record went.
-        assertArrayEquals(b("b"), store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a"))));
+        assertArrayEquals(b("b"), store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")), false));
         assertEquals(1, store.count(KeyRange.ALL), "records are invisible to scans");
     }
 
     @Test
     void staleRecordsAreSweptAway() {
-        store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")));
+        store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")), false);
         store.sweepStaleRecords(System.currentTimeMillis());
-        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a"))), "a fresh record stays");
+        assertNull(store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")), false), "a fresh record stays");
         store.sweepStaleRecords(System.currentTimeMillis() + ClientRecords.STALE_AFTER_MILLIS + 1);
-        assertArrayEquals(b("a"), store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a"))), "the stale one went");
+        assertArrayEquals(b("a"), store.applyOnce(id(1, 0), new WriteCommand.Put(KEY, b("a")), false), "the stale one went");
     }
 }

@@ -176,6 +176,32 @@ class FollowerCacheTest {
      * Waits until {@code follower} serves reads from its cache, which it does once its lease,
      * taken in the background after it opens, is bound; returns its cache hits so far.
      */
+    /**
+     * Under STRICT, caching a key makes every write of it wait for this follower: a key written
+     * after every read stops being cached (its reads cost what an uncached follower's do, and its
+     * writes no longer wait), and is tried again after some reads.
+     */
+    @Test
+    void aStrictFollowerStopsCachingWhatIsWrittenAfterEveryRead() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
+            awaitCaching(follower);
+            for (int round = 0; round < FollowerCache.WASTED_TO_SKIP; round++) {
+                assertEquals(round == 0 ? null : "v" + (round - 1), follower.get("cold"));
+                leader.put("cold", "v" + round);
+            }
+            long hits = follower.stats().cacheHits();
+            for (int i = 0; i < 2; i++) {
+                assertEquals("v" + (FollowerCache.WASTED_TO_SKIP - 1), follower.get("cold"));
+            }
+            assertEquals(hits, follower.stats().cacheHits(), "a key invalidated after each read was cached again at once");
+            Poll.until(() -> {
+                follower.get("cold");
+                return follower.stats().cacheHits() > hits;
+            }, "the key to be cached again after the reads skipped");
+        }
+    }
+
     static long awaitCaching(PartyMap<?> follower) {
         Poll.until(() -> {
             follower.get("probe");

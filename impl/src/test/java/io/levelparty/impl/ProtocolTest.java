@@ -76,6 +76,11 @@ class ProtocolTest {
         assertEquals(7, get.id);
         assertArrayEquals(KEY, get.key);
 
+        Request peek = request(w -> Protocol.writeRead(w, MessageType.PEEK, 6, KEY));
+        assertEquals(MessageType.PEEK, peek.type);
+        assertEquals(6, peek.id);
+        assertArrayEquals(KEY, peek.key);
+
         Request put = request(w -> Protocol.writePut(w, 8, 41, 40, KEY, VALUE));
         assertEquals(MessageType.PUT, put.type);
         assertEquals(41, put.seq);
@@ -172,8 +177,8 @@ class ProtocolTest {
     @Test
     void handshakeDecodesAsWritten() throws IOException {
         UUID clientId = UUID.randomUUID();
-        Hello hello = Protocol.readHello(body(encode(w -> Protocol.writeHello(w, clientId, 1234))));
-        assertEquals(new Hello(Protocol.VERSION, clientId, 1234), hello);
+        Hello hello = Protocol.readHello(body(encode(w -> Protocol.writeHello(w, clientId, 1234, true))));
+        assertEquals(new Hello(Protocol.VERSION, clientId, 1234, true), hello);
 
         String longMessage = "refused: " + "x".repeat(100);
         HelloReply reply =

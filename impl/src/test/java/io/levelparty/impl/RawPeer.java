@@ -44,7 +44,7 @@ final class RawPeer implements AutoCloseable {
     /** Sends a HELLO of the current version from {@code client} and checks that the leader accepts it. */
     void handshake(java.util.UUID client) throws IOException {
         FrameBuffer hello = new FrameBuffer();
-        Protocol.writeHello(hello, client, ProcessHandle.current().pid());
+        Protocol.writeHello(hello, client, ProcessHandle.current().pid(), false);
         hello.writeTo(socket.getOutputStream());
         assertTrue(readHelloReply().accepted());
     }

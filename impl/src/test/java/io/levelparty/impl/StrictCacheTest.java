@@ -293,7 +293,7 @@ class StrictCacheTest {
                 }
             });
             try (RemoteStore follower = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID(),
-                    new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes())), java.util.Set.of())) {
+                    new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes())), java.util.Set.of(), false)) {
                 // The lease is taken in the background; reads are cached once it is bound.
                 assertTrue(bound.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the follower binds its lease");
                 assertArrayEquals(bytes("v1"), follower.get(KEY));

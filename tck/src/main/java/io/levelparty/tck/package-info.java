@@ -20,20 +20,7 @@
  * {@link io.levelparty.tck.MapContractSupport}. {@link java.util.concurrent.ConcurrentSkipListMap}
  * declares every feature and passes every test.
  *
- * <p>The party contracts run an implementation of {@link io.levelparty.LevelParty} in several
- * processes (child JVMs with the test's class path) on one directory:
- * <ul>
- *   <li>{@link io.levelparty.tck.PartyScenarioContract}: start orders, a leader that closes or is
- *       killed;</li>
- *   <li>{@link io.levelparty.tck.LeaderLossContract}: iterators that outlive their leader, and a
- *       leader stopped with SIGSTOP;</li>
- *   <li>{@link io.levelparty.tck.FailoverChaosContract}: several processes under load while the
- *       leader is killed again and again; nothing acknowledged lost or doubled, every scan exact.</li>
- *   <li>{@link io.levelparty.tck.StaleReadContract}: processes read hot keys through their caches
- *       while others overwrite them, a leader is killed and a reader stopped; no read returns a
- *       value overwritten before it began, or a value never written.</li>
- *   <li>{@link io.levelparty.tck.InterruptContract}: calls made by interrupted threads in the
- *       leader and in a follower complete, keep the interrupt flag, and never end the term.</li>
- * </ul>
+ * <p>The contracts that run LevelParty in several processes, and kill them, are in the artifact
+ * {@code levelparty-tck-party}.
  */
 package io.levelparty.tck;

@@ -1,4 +1,0 @@
-package io.levelparty.tck;
-
-/** Runs {@link InterruptContract} with LevelParty's implementation, in a leader and a follower JVM. */
-class LevelPartyInterruptTest extends InterruptContract {}

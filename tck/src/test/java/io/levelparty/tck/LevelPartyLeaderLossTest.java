@@ -1,4 +1,0 @@
-package io.levelparty.tck;
-
-/** Runs {@link LeaderLossContract} with LevelParty's implementation, in this JVM and in child JVMs. */
-class LevelPartyLeaderLossTest extends LeaderLossContract {}

@@ -1,4 +1,0 @@
-package io.levelparty.tck;
-
-/** Runs {@link StaleReadContract} with LevelParty's implementation in the worker JVMs. */
-class LevelPartyStaleReadTest extends StaleReadContract {}
