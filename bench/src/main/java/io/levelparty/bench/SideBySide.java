@@ -185,7 +185,11 @@ public final class SideBySide {
                 log("sequential and scan " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                 attempt("sequential and scan: " + side.label(), () -> sequential(side));
                 log("four followers " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                attempt("four followers: " + side.label(), () -> fourFollowers(side));
+                attempt("four followers: " + side.label(), () -> fourFollowers(side, "four", "default"));
+                if (!side.isNode()) {
+                    log("four followers, durable writes " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
+                    attempt("four followers, durable writes", () -> fourFollowers(side, "durable", "sync"));
+                }
                 log("cold start " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                 attempt("cold start: " + side.label(), () -> coldStart(side));
             }
@@ -355,18 +359,22 @@ public final class SideBySide {
         return Long.parseLong(words[0]) * 1e9 / Long.parseLong(words[1]);
     }
 
-    /** Four followers, each putting one put at a time, all at once: their summed rates. */
-    private void fourFollowers(Side side) throws Exception {
+    /**
+     * Four followers, each putting one put at a time, all at once: their summed rates, under
+     * {@code key}; the followers' {@code ops} job gets {@code option} (see {@link SideBySideChild}).
+     */
+    private void fourFollowers(Side side, String key, String option) throws Exception {
         fresh("sbs-four", (db, children) -> {
             started(children, side.start("leader", SMALL_HEAP, "serve", db, "0"), "LEADER");
             List<ChildJvm> followers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                followers.add(started(children, side.start("follower-" + i, SMALL_HEAP, "ops", db), "FOLLOWER"));
+                followers.add(started(children, side.start("follower-" + i, SMALL_HEAP, "ops", db, option),
+                        "FOLLOWER"));
             }
             followers.forEach(f -> f.send("warm put " + WARMUP_OPS));
             followers.forEach(f -> f.expect("WARM"));
             followers.forEach(f -> f.send("run put " + RUN_SECONDS));
-            figures.add("four/" + side.label(), followers.stream().mapToDouble(f -> rate(f.expect("DONE"))).sum());
+            figures.add(key + "/" + side.label(), followers.stream().mapToDouble(f -> rate(f.expect("DONE"))).sum());
             children.forEach(ChildJvm::stop);
         });
     }

@@ -29,7 +29,8 @@ import java.util.function.Consumer;
  *                                          times each call CALLS times after CALLS unmeasured ones:
  *                                          the cycles done, the time they took, and the medians, in ns
  * </pre>
- * {@code ops DIR uncached} opens its map with {@code cacheSize(0)}.
+ * {@code ops DIR uncached} opens its map with {@code cacheSize(0)}, {@code ops DIR sync} with
+ * {@code syncWrites(true)}.
  */
 public final class SideBySideChild {
     private static final String VALUE = "v".repeat(BenchData.VALUE_BYTES);
@@ -43,6 +44,8 @@ public final class SideBySideChild {
         PartyOptions<String> options = PartyOptions.of(Codecs.utf8());
         if (args.length > 2 && args[2].equals("uncached")) {
             options = options.cacheSize(0);
+        } else if (args.length > 2 && args[2].equals("sync")) {
+            options = options.syncWrites(true);
         }
         try (PartyMap<String> map = LevelParty.open(Path.of(args[1]), options)) {
             switch (args[0]) {

@@ -138,8 +138,11 @@ final class SideBySideSection {
         coldStartRows();
         churnRows();
         loadRows();
-        rows.add("| Durable writes (`PartyOptions.syncWrites(true)`): 4 writers, aggregate against the same without "
-                + "| — | not measured: `syncWrites` is not in this build | — | ≥ 0.5× | not measured |");
+        double durable = median("durable/" + OURS);
+        double plain = median("four/" + OURS);
+        row("Durable writes: 4 followers, each awaiting every put, with `syncWrites(true)` / the same without "
+                + "(aggregate ops/s; LevelParty alone; ratio durable ÷ without)", "—", rate(durable) + " / "
+                + rate(plain), ratio(durable / plain), "≥ 0.5×", judged(durable / plain >= 0.5, durable, plain));
 
         StringBuilder out = new StringBuilder();
         out.append(BEGIN).append("\n## LevelParty beside level-party\n\n");
