@@ -2,12 +2,15 @@
 # Runs the benchmarks and writes BENCHMARKS.md at the repository root.
 #   bench/run.sh quick    every figure, in under 5 minutes on 2 cores
 #   bench/run.sh long     the same with more forks, iterations and kills: for release figures
+#   bench/run.sh party    LevelParty beside Node's level-party, side by side (bench/node/run.sh);
+#                         writes only its own section of BENCHMARKS.md
 # Extra arguments go to the benchmark JVM.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 profile=${1:-quick}
 shift || true
+[ "$profile" = party ] && exec "$here/node/run.sh" "$@"
 
 (cd "$root" && mvn -B -q -DskipTests package -pl bench -am)
 cp="$here/target/classes:$(cat "$here/target/classpath.txt")"

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A child JVM running one of this module's programs, with this JVM's class path. It is driven by lines: commands on its standard input, one reply line each on
- * its standard output, read on a daemon thread so that every wait has a deadline.
+ * A child JVM running one of this module's programs, with this JVM's class path, or a Node
+ * process running one of {@code bench/node}'s scripts. It is driven by lines: commands on its
+ * standard input, one reply line each on its standard output, read on a daemon thread so that
+ * every wait has a deadline.
  */
 final class ChildJvm implements AutoCloseable {
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(120);
@@ -40,11 +42,30 @@ final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} with {@code jvmArgs} and program {@code args}. */
     static ChildJvm start(String name, Class<?> main, List<String> jvmArgs, String... args) {
+        return start(name, main.getName(), jvmArgs, args);
+    }
+
+    /** Starts the class named {@code main}, found on this JVM's class path, with {@code jvmArgs} and program {@code args}. */
+    static ChildJvm start(String name, String main, List<String> jvmArgs, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));
+        return start(name, command);
+    }
+
+    /** Starts Node's {@code script} with {@code nodeArgs} and program {@code args}. */
+    static ChildJvm startNode(String name, Path script, List<String> nodeArgs, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add("node");
+        command.addAll(nodeArgs);
+        command.add(script.toString());
+        command.addAll(List.of(args));
+        return start(name, command);
+    }
+
+    private static ChildJvm start(String name, List<String> command) {
         try {
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             return new ChildJvm(name, process);

@@ -93,13 +93,13 @@ final class FailoverFloor {
     }
 
     /**
-     * Kills, once per failover kill, a process made like that kill's leader: with a heap of
-     * {@code heap}, as much resident memory as the leader had ({@code residentBytes}), and as
+     * Kills, once per failover kill, a process made like that kill's leader: with the same
+     * {@code jvmArgs} (its heap), as much resident memory as the leader had ({@code residentBytes}), and as
      * much LevelDB log to replay ({@code logBytes}, at most three quarters of the write buffer,
      * as one log holds), still writing, pausing {@code pauseMicros} between writes, when it is
      * killed. Its data is under {@code base}.
      */
-    static Floor measure(long[] residentBytes, long[] logBytes, String heap, Path base, long pauseMicros)
+    static Floor measure(long[] residentBytes, long[] logBytes, List<String> jvmArgs, Path base, long pauseMicros)
             throws Exception {
         int kills = residentBytes.length;
         Path dir = BenchData.tempDir(base, "lp-floor");
@@ -116,7 +116,7 @@ final class FailoverFloor {
                 Path db = dir.resolve("db-" + k);
                 Path socket = dir.resolve("s-" + k);
                 long fill = Math.min(logBytes[k], BenchData.WRITE_BUFFER_BYTES * 3L / 4);
-                try (ChildJvm child = ChildJvm.start("floor-" + k, FloorChild.class, List.of("-Xmx" + heap),
+                try (ChildJvm child = ChildJvm.start("floor-" + k, FloorChild.class, jvmArgs,
                         db.toString(), socket.toString(), Long.toString(pauseMicros), Long.toString(fill),
                         Long.toString(residentBytes[k]))) {
                     child.expect("LISTENING");

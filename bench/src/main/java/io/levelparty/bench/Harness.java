@@ -49,12 +49,24 @@ final class Harness {
         RAW_LEVELDB
     }
 
-    /** A load: {@code processes} of {@code threads} threads each, reading and writing uniformly chosen keys. */
-    record LoadSpec(int processes, int threads, int putPercent, LoadKind kind) {
+    /**
+     * A load: {@code processes} of {@code threads} threads each, reading and writing keys chosen
+     * uniformly, or if {@code skewed} as Zipf's law with exponent 1 would (see {@link LoadChild}).
+     */
+    record LoadSpec(int processes, int threads, int putPercent, LoadKind kind, boolean skewed) {
         LoadSpec {
             if (kind == LoadKind.RAW_LEVELDB && processes != 1) {
                 throw new IllegalArgumentException("only one process can open LevelDB itself, not " + processes);
             }
+        }
+
+        /** A load on uniformly chosen keys. */
+        LoadSpec(int processes, int threads, int putPercent, LoadKind kind) {
+            this(processes, threads, putPercent, kind, false);
+        }
+
+        private String keys() {
+            return skewed ? "skewed" : "uniform";
         }
     }
 
@@ -139,7 +151,7 @@ final class Harness {
             if (spec.kind() == LoadKind.RAW_LEVELDB) {
                 loaders.add(ChildJvm.start("raw", LoadChild.class, List.of(), "rawload", db,
                         String.valueOf(spec.threads()), String.valueOf(seconds), String.valueOf(spec.putPercent()),
-                        String.valueOf(BenchData.ENTRIES), dir.resolve("latencies-0").toString()));
+                        String.valueOf(BenchData.ENTRIES), dir.resolve("latencies-0").toString(), spec.keys()));
                 children.addAll(loaders);
                 expectRole(loaders.get(0), "RAW");
             } else {
@@ -152,7 +164,7 @@ final class Harness {
                             String.valueOf(spec.threads()), String.valueOf(seconds),
                             String.valueOf(spec.putPercent()), String.valueOf(BenchData.ENTRIES),
                             dir.resolve("latencies-" + i).toString(),
-                            spec.kind() == LoadKind.CACHED ? "cached" : "uncached"));
+                            spec.kind() == LoadKind.CACHED ? "cached" : "uncached", spec.keys()));
                 }
                 children.addAll(loaders);
                 for (ChildJvm loader : loaders) {
@@ -298,7 +310,7 @@ final class Harness {
     }
 
     /** Returns the survivor's gap after {@code killedAt}, or -1 if it wrote nothing within 10 s. */
-    private static long awaitGap(ChildJvm survivor, long killedAt, long stoppedAt) throws InterruptedException {
+    static long awaitGap(ChildJvm survivor, long killedAt, long stoppedAt) throws InterruptedException {
         long giveUp = killedAt + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < giveUp) {
             String gap = survivor.ask("since " + killedAt + " " + stoppedAt, "GAP");

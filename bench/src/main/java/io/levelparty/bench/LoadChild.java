@@ -34,13 +34,15 @@ import org.iq80.leveldb.Options;
  * LoadChild serve DIR ENTRIES         loads ENTRIES entries if the map is empty, then serves
  *   -> READY role                     "heap" -> HEAP peakUsed peakRetained max   "reset" -> RESET
  *                                     "jit" -> JIT milliseconds this JVM has spent compiling
- * LoadChild load DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT cached|uncached
+ * LoadChild load DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT cached|uncached uniform|skewed
  *   -> READY role                     "go": its threads start, unmeasured, warming up
  *                                     "jit" -> JIT milliseconds this JVM has spent compiling
  *                                     "measure" -> DONE ops nanos: measures SECONDS from then on;
  *                                     the latencies, in ns, are written to OUT; the map has the
- *                                     default cache, or none
- * LoadChild rawload DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT
+ *                                     default cache, or none; keys are chosen uniformly, or
+ *                                     skewed as Zipf's law with exponent 1 would (key i about as
+ *                                     often as 1 / (i + 1))
+ * LoadChild rawload DIR THREADS SECONDS PUT_PERCENT ENTRIES OUT uniform|skewed
  *   -> READY RAW                      the same as load, on leveldbjni itself (it loads ENTRIES
  *                                     entries first), with the leader's LevelDB options; a put is a
  *                                     get then a put, the work of Map.put, which returns the old value
@@ -50,6 +52,8 @@ import org.iq80.leveldb.Options;
  *   -> READY role                     "role" -> ROLE role
  *                                     "since K D" -> GAP ns from K to the acknowledgement of the first
  *                                     put issued at or after D, or GAP none (System.nanoTime values)
+ *                                     "close" -> CLOSED t: closes the map (a planned hand-over if it
+ *                                     leads); t is System.nanoTime() just before the close
  * </pre>
  */
 public final class LoadChild {
@@ -154,6 +158,7 @@ public final class LoadChild {
         int putPercent = Integer.parseInt(args[4]);
         int entries = Integer.parseInt(args[5]);
         Path out = Path.of(args[6]);
+        boolean skewed = args[args.length - 1].equals("skewed");
         String[] keys = new String[entries];
         Arrays.setAll(keys, BenchData::key);
         byte[] value = BenchData.value(-1);
@@ -175,7 +180,9 @@ public final class LoadChild {
                     return;
                 }
                 for (long now = System.nanoTime(); now < deadline.get(); ) {
-                    String key = keys[random.nextInt(entries)];
+                    // entries^u - 1 for a uniform u is log-uniform: about 1 / (i + 1), Zipf's law with exponent 1
+                    String key = keys[skewed ? (int) Math.pow(entries, random.nextDouble()) - 1
+                            : random.nextInt(entries)];
                     try {
                         if (random.nextInt(100) < putPercent) {
                             operations.put(key, value);
@@ -283,6 +290,10 @@ public final class LoadChild {
             String[] words = line.split(" ");
             if (words[0].equals("role")) {
                 reply("ROLE " + map.role());
+            } else if (words[0].equals("close")) {
+                long closing = System.nanoTime();
+                map.close();
+                reply("CLOSED " + closing);
             } else if (words[0].equals("since")) {
                 long from = Long.parseLong(words[1]);
                 long issuedFrom = Long.parseLong(words[2]);

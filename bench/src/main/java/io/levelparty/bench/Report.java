@@ -82,7 +82,7 @@ public final class Report {
         String command = args[2];
         long started = System.nanoTime();
         String loadBefore = loadAverage();
-        String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16);
+        String date = date();
 
         Map<String, RunResult> jmh = runJmh(profile);
         List<Harness.Load> loads = new ArrayList<>();
@@ -93,7 +93,8 @@ public final class Report {
         log("failover: " + profile.kills() + " kills on " + DISK);
         Harness.Failover failover = Harness.failover(profile.kills(), FAILOVER_HEAP, DISK, FAILOVER_PAUSE_MICROS);
         log("failover floor: " + profile.kills() + " kills without LevelParty on " + DISK);
-        FailoverFloor.Floor floor = FailoverFloor.measure(failover.residentBytes(), failover.logBytes(), FAILOVER_HEAP,
+        FailoverFloor.Floor floor = FailoverFloor.measure(failover.residentBytes(), failover.logBytes(),
+                List.of("-Xmx" + FAILOVER_HEAP),
                 DISK, FAILOVER_PAUSE_MICROS);
         Harness.Failover failoverSaturated = null;
         Harness.Failover failoverInMemory = null;
@@ -115,7 +116,9 @@ public final class Report {
                 failoverInMemory,
                 staleness, memory,
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
-        Files.writeString(root.resolve("BENCHMARKS.md"), text, StandardCharsets.UTF_8);
+        Path report = root.resolve("BENCHMARKS.md");
+        String previous = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
+        Files.writeString(report, SideBySideSection.carryOver(previous, text), StandardCharsets.UTF_8);
         log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
     }
 
@@ -137,7 +140,12 @@ public final class Report {
         return byName;
     }
 
-    private static void log(String line) {
+    /** Returns the date and time, in minutes, UTC. */
+    static String date() {
+        return ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16);
+    }
+
+    static void log(String line) {
         System.out.println("# [" + ManagementFactory.getRuntimeMXBean().getUptime() / 1000 + " s] " + line);
         System.out.flush();
     }
@@ -167,7 +175,7 @@ public final class Report {
     }
 
     /** Returns the system's load averages, which show how busy the machine was with other work too. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
             return fields[0] + ", " + fields[1] + ", " + fields[2];
