@@ -28,10 +28,15 @@ import java.util.concurrent.TimeUnit;
  * not delivered yet (it moves its resume point to the head when the watch is created), and so skip
  * them silently. A resumed watch therefore loses nothing and reports no gap, unless etcd compacted
  * the history it needs meanwhile: then the changes up to the compaction revision cannot be had, the
- * listener gets a gap ({@link Change.GapReason#COMPACTED}), and the watch resumes at the revision
- * after the compaction revision, never at the compaction revision itself: an etcd without the fix of
- * etcd-io/etcd#18089 (3.4.23 is one) can drop a deletion committed at exactly that revision from a
- * watch that starts there, so the change at the compaction revision counts as missed, inside the gap.
+ * listener gets a gap ({@link Change.GapReason#COMPACTED}), and the watch resumes after the
+ * compaction revision; the change at that revision counts as missed, inside the gap.
+ *
+ * <p>Every watch starts one revision before the first one it needs, and the revision it starts at
+ * is dropped ({@link #deliver}): an etcd without the fix of etcd-io/etcd#18089 (3.4.23 is one) can
+ * drop a deletion committed at exactly the compaction revision from a watch that starts there, and
+ * so the only revision that can be lost that way is one already delivered, or already inside a
+ * gap. When the revision before the first one needed is itself compacted away, that costs a gap
+ * where etcd might still have delivered everything, which is the safe side.
  *
  * <p>{@link Health} learns when the watch is created (from then on, every change after its start
  * is on its way) and when it ends (changes may be delayed, or lost to a compaction), before any
@@ -82,25 +87,43 @@ final class WatchFeed implements Subscription {
     }
 
     /** Starts a watch from the first revision not delivered, unless the feed is closed. */
-    synchronized void start() {
-        if (closed) {
+    void start() {
+        Attempt attempt = new Attempt();
+        WatchOption option;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            current = attempt;
+            option = WatchOption.builder()
+                    .withRange(keys.end())
+                    .withRevision(Math.max(1, nextRevision - 1)) // one before: see the class comment
+                    // The created notice tells Health when the watch is in place.
+                    .withCreateNotify(true)
+                    // A member cut off from its cluster fails the watch instead of going silent.
+                    .withRequireLeader(true)
+                    .build();
+        }
+        // Not under this feed's lock: jetcd calls the listener under a lock of its own.
+        Watch.Watcher watcher;
+        try {
+            watcher = watch.watch(keys.start(), option, attempt);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (current == attempt) {
+                    current = null;
+                }
+            }
+            later(RESTART_PAUSE_MILLIS, () -> {}); // the client refused (closing): try again unless the store closed
             return;
         }
-        Attempt attempt = new Attempt();
-        current = attempt;
-        WatchOption option = WatchOption.builder()
-                .withRange(keys.end())
-                .withRevision(nextRevision)
-                // The created notice tells Health when the watch is in place.
-                .withCreateNotify(true)
-                // A member cut off from its cluster fails the watch instead of going silent.
-                .withRequireLeader(true)
-                .build();
-        try {
-            attempt.watcher = watch.watch(keys.start(), option, attempt);
-        } catch (RuntimeException e) {
-            current = null;
-            later(RESTART_PAUSE_MILLIS, () -> {}); // the client refused (closing): try again unless the store closed
+        attempt.watcher = watcher;
+        boolean replaced;
+        synchronized (this) {
+            replaced = current != attempt;
+        }
+        if (replaced) {
+            watcher.close(); // the feed closed, or the watch already ended, while it was being created
         }
     }
 
