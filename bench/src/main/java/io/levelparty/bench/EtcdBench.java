@@ -13,6 +13,7 @@ import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import io.levelparty.Codec;
 import io.levelparty.Codecs;
 import io.levelparty.Consistency;
 import io.levelparty.LevelParty;
@@ -20,6 +21,7 @@ import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -55,6 +57,16 @@ public class EtcdBench {
     /** The page of a raw range scan: the most entries the map's scans read per request. */
     static final int PAGE = 127;
     private static final PutOption PREVIOUS_VALUE = PutOption.builder().withPrevKV().build();
+    private static final ByteSequence RECORD_VALUE = ByteSequence.from(new byte[] {1});
+
+    /**
+     * Returns options of {@code codec} whose open and request timeouts are far longer than the
+     * defaults, so that a machine busy with other work slows a run down rather than ends it.
+     */
+    static <V> PartyOptions<V> patient(Codec<V> codec) {
+        Duration patience = Duration.ofSeconds(60);
+        return PartyOptions.of(codec).openTimeout(patience).requestTimeout(patience);
+    }
 
     /** Returns the etcd key under which the map at {@code path} keeps map key {@code key}: the path, a zero byte, the key. */
     static ByteSequence etcdKey(String path, String key) {
@@ -102,12 +114,25 @@ public class EtcdBench {
         ByteSequence start;
         ByteSequence end;
         final long[] modRevisions = new long[ENTRIES];
+        /** Request records written by {@link #putRawExactlyOnce}, under a lease of the benchmark's own. */
+        long records;
+        PutOption recordLease;
+        private byte[] recordPrefix;
+
+        /** Returns the key of raw request record {@code n}, shaped as the map's are: path, 0, 0xFF, 26 bytes. */
+        ByteSequence record(long n) {
+            byte[] key = Arrays.copyOf(recordPrefix, recordPrefix.length + Long.BYTES);
+            for (int b = 0; b < Long.BYTES; b++) {
+                key[key.length - 1 - b] = (byte) (n >>> (8 * b));
+            }
+            return ByteSequence.from(key);
+        }
 
         @Setup(Level.Trial)
         public void open() throws Exception {
             String endpoint = System.getProperty(ENDPOINT);
             String path = "/bench-strict-" + ProcessHandle.current().pid();
-            map = LevelParty.open(URI.create("etcd://" + endpoint + path), PartyOptions.of(Codecs.bytes()));
+            map = LevelParty.open(URI.create("etcd://" + endpoint + path), patient(Codecs.bytes()));
             load(map, ENTRIES, BenchData::value);
             client = Client.builder().endpoints("http://" + endpoint).build();
             kv = client.getKVClient();
@@ -121,6 +146,10 @@ public class EtcdBench {
             byte[] past = Arrays.copyOf(start.getBytes(), start.size() + 1);
             past[past.length - 1] = (byte) 0xFF; // the path, a zero byte, 0xFF: past every map key, before the records
             end = ByteSequence.from(past);
+            recordPrefix = Arrays.copyOf(past, past.length + 18); // 'r', version, a 16-byte client id (zeros)
+            recordPrefix[past.length] = 'r';
+            recordPrefix[past.length + 1] = 1;
+            recordLease = PutOption.builder().withLeaseId(client.getLeaseClient().grant(600).get().getID()).build();
             for (int i = 0; i < ENTRIES; i += PAGE) {
                 GetResponse page = kv.get(etcdKeys[i], GetOption.builder().withRange(end).withLimit(PAGE).build()).get();
                 for (int j = 0; j < page.getKvs().size(); j++) {
@@ -147,7 +176,7 @@ public class EtcdBench {
         public void open() {
             String path = "/bench-relaxed-" + ProcessHandle.current().pid();
             map = LevelParty.open(URI.create("etcd://" + System.getProperty(ENDPOINT) + path),
-                    PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED).cacheSize(ENTRIES));
+                    patient(Codecs.utf8()).consistency(Consistency.RELAXED).cacheSize(ENTRIES));
             load(map, ENTRIES, Relaxed::text);
             caffeine = Caffeine.newBuilder().maximumSize(ENTRIES).build();
             for (int i = 0; i < ENTRIES; i++) {
@@ -216,6 +245,22 @@ public class EtcdBench {
     public Object putRaw(Strict s, Order o) throws ExecutionException, InterruptedException {
         int i = o.next();
         return s.kv.put(s.etcdKeys[i], s.etcdValues[i]).get();
+    }
+
+    /**
+     * The transaction the map's put sends, sent with jetcd: the put, with the previous value, and
+     * the creation of a request record with a lease, if the record does not exist yet.
+     */
+    @Benchmark
+    public boolean putRawExactlyOnce(Strict s, Order o) throws ExecutionException, InterruptedException {
+        int i = o.next();
+        ByteSequence record = s.record(++s.records);
+        return s.kv.txn()
+                .If(new Cmp(record, Cmp.Op.EQUAL, CmpTarget.version(0)))
+                .Then(Op.put(s.etcdKeys[i], s.etcdValues[i], PREVIOUS_VALUE),
+                        Op.put(record, RECORD_VALUE, s.recordLease))
+                .Else(Op.get(record, GetOption.DEFAULT))
+                .commit().get().isSucceeded();
     }
 
     /** A raw put that returns the previous value, as {@code Map.put} does. */

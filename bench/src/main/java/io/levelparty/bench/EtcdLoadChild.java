@@ -12,7 +12,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -37,12 +36,6 @@ public final class EtcdLoadChild {
     private interface Operation {
         void run(int i, boolean put) throws Exception;
     }
-
-    /**
-     * How long a call may take before it fails the run: far longer than the default, so that a
-     * machine busy with other work slows the run down rather than ends it.
-     */
-    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private EtcdLoadChild() {}
 
@@ -75,8 +68,7 @@ public final class EtcdLoadChild {
                 }
             };
         } else {
-            PartyOptions<byte[]> options = PartyOptions.of(Codecs.bytes())
-                    .openTimeout(PATIENCE).requestTimeout(PATIENCE);
+            PartyOptions<byte[]> options = EtcdBench.patient(Codecs.bytes());
             if (kind.equals("relaxed")) {
                 options = options.consistency(Consistency.RELAXED);
             }
