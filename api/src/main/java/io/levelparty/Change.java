@@ -33,6 +33,12 @@ public sealed interface Change<V> {
          */
         LEADER_CHANGED,
         /** The subscriber fell too far behind, and changes were dropped instead of queued. */
-        OVERFLOW
+        OVERFLOW,
+        /**
+         * The store had compacted away the history the subscription was reading from: the
+         * changes between the last one delivered and the compaction were missed. The changes
+         * after the compaction are delivered as usual.
+         */
+        COMPACTED
     }
 }

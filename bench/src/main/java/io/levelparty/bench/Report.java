@@ -118,8 +118,11 @@ public final class Report {
                 Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
         Path report = root.resolve("BENCHMARKS.md");
         String previous = Files.exists(report) ? Files.readString(report, StandardCharsets.UTF_8) : "";
-        Files.writeString(report, SideBySideSection.carryOver(previous, text), StandardCharsets.UTF_8);
-        log("wrote " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
+        // The side-by-side and etcd sections are written by their own runs (bench/run.sh party,
+        // bench/run.sh etcd): carried over as they are.
+        Files.writeString(report, SideBySideSection.carryOver(previous, text) + EtcdReport.existingSection(report),
+                StandardCharsets.UTF_8);
+        log("wrote " + report + " in " + seconds + " s");
     }
 
     private static Map<String, RunResult> runJmh(Profile profile) throws Exception {

@@ -14,16 +14,20 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.levelparty.Consistency;
 import io.levelparty.PartyException;
+import io.levelparty.PartyOptions;
+import io.levelparty.PartyStats;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
+import io.levelparty.spi.CachedPointReads;
 import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.PartyStore;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +36,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -40,9 +45,30 @@ import java.util.function.Function;
  * codec)} opens, through {@link EtcdStoreProvider}.
  *
  * <ul>
- *   <li><b>Consistency:</b> every read is linearizable (etcd's default, not serializable reads) and
- *       every write is one etcd transaction, so each single-key operation and each batch is atomic
- *       and linearizable across all processes of all machines.
+ *   <li><b>Consistency:</b> every write is one etcd transaction, so each single-key operation and
+ *       each batch is atomic and linearizable across all processes of all machines.
+ *       Under {@link Consistency#STRICT} (the default) every read is linearizable too (etcd's
+ *       default, not serializable reads), and nothing is cached, whatever the cache size: a cached
+ *       value could be served only after asking etcd whether it is still current, a round trip
+ *       that costs as much as the read itself (etcd has no cheaper conditional read).
+ *   <li><b>RELAXED reads:</b> under {@link Consistency#RELAXED} with a cache size above 0, point
+ *       reads ({@code get} and the map methods built on it) are served from a Caffeine cache of
+ *       that many entries, which a watch of the map's keys keeps current (see
+ *       {@link RelaxedReadCache}); a miss reads etcd linearizably and caches the result. Guarantees:
+ *       <ul>
+ *         <li>read-your-writes: once a write of this process returns, this process reads that write
+ *             or a later one (each write puts its value in the cache before it returns);
+ *         <li>monotonic reads: once this process has read or written a value of a key, it never
+ *             reads an older value of that key (each cached value carries the etcd revision it is
+ *             known at, and an older one never replaces a newer one);
+ *         <li>eventual: a write by another process reaches this process's cache when the watch
+ *             delivers it, about one round trip to etcd after it commits, with no upper bound while
+ *             etcd or this process is slow;
+ *         <li>while the watch is down (a connection lost, a member without a leader, history
+ *             compacted) the cache is empty and every read goes to etcd, until the next watch is in
+ *             place.
+ *       </ul>
+ *       Navigation, scans, counts and atomic operations always read etcd linearizably.
  *   <li><b>Exactly once:</b> a call whose reply is lost (a member killed, a connection cut, an
  *       attempt timed out) is sent again until the request timeout, and each write takes effect
  *       once however often it is sent, reporting its real outcome ({@link RequestRecords}). A call
@@ -59,16 +85,18 @@ import java.util.function.Function;
  *       key, descending scans) it also reads and sorts every entry of the range, so those cost time
  *       linear in the number of keys below the given one. {@code count} is linear too.
  *   <li><b>Changes:</b> {@link #subscribe} watches the map's keys from the revision current when it
- *       is called; each etcd revision is one call of the listener, numbered by the revision. If etcd
- *       compacted history the watch still needed, the listener gets a gap with
- *       {@link io.levelparty.Change.GapReason#OVERFLOW} and the changes after it.
+ *       is called; each etcd revision is one call of the listener, numbered by the revision. A watch
+ *       that breaks resumes where it was, losing nothing ({@link WatchFeed}); if etcd compacted
+ *       history the watch still needed meanwhile, the listener gets a gap with
+ *       {@link io.levelparty.Change.GapReason#COMPACTED} and the changes after the compaction.
  *   <li><b>Role:</b> {@link #role()} is always {@link Role#LEADER}: no process of the map leads
  *       the others, each talks to etcd, whose own raft leader orders all writes; every process has
  *       the guarantees a LevelParty leader has. A change of etcd leader is not a change of role.
- *       {@link #stats()} names this process as the leader, with no cache counts: nothing is cached.
+ *       {@link #stats()} names this process as the leader, counts its writes and, under
+ *       {@code RELAXED}, its cache's hits, misses, evictions and entries.
  * </ul>
  */
-public final class EtcdStore implements PartyStore {
+public final class EtcdStore implements PartyStore, CachedPointReads {
     /*
      * Implementation overview.
      *
@@ -76,6 +104,10 @@ public final class EtcdStore implements PartyStore {
      * "path \0 0xFF …", outside every range the map reads or watches.
      *
      * Connections: SharedClients gives every store on the same endpoints one jetcd client.
+     *
+     * RELAXED reads: a RelaxedReadCache fed by a WatchFeed of its own, started at open from the
+     * revision of the open's read; get() offers it every value it reads, with the read's header
+     * revision, and every write its own value, with the write's revision, before returning.
      *
      * Calls: RetryingCalls sends each request again while etcd cannot answer, until the request
      * timeout. Reads repeat freely. Each write is one transaction guarded by a request record
@@ -110,15 +142,22 @@ public final class EtcdStore implements PartyStore {
     private final RequestRecords records;
     private final ScheduledExecutorService watchRestarts;
     private final Set<WatchFeed> feeds = ConcurrentHashMap.newKeySet();
+    /** The RELAXED cache of point reads, or null: STRICT, or a cache size of 0. */
+    private final RelaxedReadCache cache;
+    /** Writes that committed, a batch counting once. */
+    private final LongAdder committedWrites = new LongAdder();
     private volatile boolean closed;
 
-    private EtcdStore(EtcdAddress address, Duration requestTimeout) {
+    private EtcdStore(EtcdAddress address, PartyOptions<?> options) {
         this.address = address;
         this.keys = new KeySpace(address.pathBytes());
         this.client = SharedClients.acquire(address.endpoints());
         this.kv = client.getKVClient();
-        this.calls = new RetryingCalls(address.endpoints().toString(), requestTimeout, "request timeout", () -> closed);
-        this.records = new RequestRecords(keys, requestTimeout);
+        this.calls = new RetryingCalls(address.endpoints().toString(), options.requestTimeout(), "request timeout",
+                () -> closed);
+        this.records = new RequestRecords(keys, options.requestTimeout());
+        this.cache = options.consistency() == Consistency.RELAXED && options.cacheSize() > 0
+                ? new RelaxedReadCache(options.cacheSize(), options.codec()) : null;
         this.watchRestarts = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "levelparty-etcd-watch");
             t.setDaemon(true);
@@ -127,18 +166,23 @@ public final class EtcdStore implements PartyStore {
     }
 
     /**
-     * Connects to the cluster {@code address} names and checks within {@code openTimeout} that it
-     * answers a linearizable read.
+     * Connects to the cluster {@code address} names and checks within the open timeout of
+     * {@code options} that it answers a linearizable read; a RELAXED store with a cache starts the
+     * watch that feeds it from the revision of that read.
      *
      * @throws io.levelparty.PartyUnavailableException naming the endpoints and the last error if
      *     it does not
      */
-    static EtcdStore open(EtcdAddress address, Duration openTimeout, Duration requestTimeout) {
-        EtcdStore store = new EtcdStore(address, requestTimeout);
+    static EtcdStore open(EtcdAddress address, PartyOptions<?> options) {
+        EtcdStore store = new EtcdStore(address, options);
         try {
-            RetryingCalls opening = new RetryingCalls(address.endpoints().toString(), openTimeout, "open timeout",
-                    () -> store.closed);
-            opening.call("opening " + address.path(), opening.deadline(), store::readRevision);
+            RetryingCalls opening = new RetryingCalls(address.endpoints().toString(), options.openTimeout(),
+                    "open timeout", () -> store.closed);
+            long revision = opening.call("opening " + address.path(), opening.deadline(), store::readRevision)
+                    .getHeader().getRevision();
+            if (store.cache != null) {
+                store.watch(store.cache, store.cache, revision + 1);
+            }
             return store;
         } catch (RuntimeException e) {
             store.close();
@@ -146,11 +190,25 @@ public final class EtcdStore implements PartyStore {
         }
     }
 
+    /** {@inheritDoc} A linearizable read of etcd, whose value a RELAXED store's cache takes too. */
     @Override
     public byte[] get(byte[] key) {
         ByteSequence ek = keys.key(key);
         GetResponse found = calls.call("get", calls.deadline(), () -> kv.get(ek));
-        return found.getKvs().isEmpty() ? null : found.getKvs().get(0).getValue().getBytes();
+        byte[] value = found.getKvs().isEmpty() ? null : found.getKvs().get(0).getValue().getBytes();
+        if (cache != null) {
+            cache.offer(key, value, found.getHeader().getRevision(), /* written= */ false);
+        }
+        return value;
+    }
+
+    /**
+     * Returns the cached read of {@code key} in a RELAXED store with a cache, or null: on a miss,
+     * while the cache's watch is not in place, and always in a STRICT store, which has no cache.
+     */
+    @Override
+    public CachedRead cachedRead(String key) {
+        return cache == null ? null : cache.cachedRead(key);
     }
 
     @Override
@@ -162,6 +220,7 @@ public final class EtcdStore implements PartyStore {
                 .If(RequestRecords.absent(rec))
                 .Then(Op.put(ek, v, PREVIOUS_VALUE), RequestRecords.create(rec))
                 .Else(RequestRecords.read(rec)));
+        wrote(key, value, done);
         if (done.isSucceeded()) {
             PutResponse put = done.getPutResponses().get(0);
             return put.hasPrevKv() ? put.getPrevKv().getValue().getBytes() : null;
@@ -176,6 +235,7 @@ public final class EtcdStore implements PartyStore {
                 .If(RequestRecords.absent(rec))
                 .Then(Op.delete(ek, PREVIOUS_VALUES), RequestRecords.create(rec))
                 .Else(RequestRecords.read(rec)));
+        wrote(key, null, done);
         if (done.isSucceeded()) {
             List<KeyValue> previous = done.getDeleteResponses().get(0).getPrevKvs();
             return previous.isEmpty() ? null : previous.get(0).getValue().getBytes();
@@ -197,7 +257,11 @@ public final class EtcdStore implements PartyStore {
                 .Then(op, RequestRecords.create(rec))
                 .Else(RequestRecords.read(rec)));
         // Failed conditions change nothing, so only a found record tells of an earlier success.
-        return done.isSucceeded() || RequestRecords.committedAt(done) != 0;
+        boolean set = done.isSucceeded() || RequestRecords.committedAt(done) != 0;
+        if (set) {
+            wrote(key, update, done);
+        }
+        return set;
     }
 
     @Override
@@ -230,11 +294,14 @@ public final class EtcdStore implements PartyStore {
             bytes += ek.size() + OP_OVERHEAD_BYTES;
         }
         checkRequestBytes("batch", bytes);
-        write("batch", rec -> {
+        TxnResponse done = write("batch", rec -> {
             Op[] then = ops.toArray(new Op[ops.size() + 1]);
             then[ops.size()] = RequestRecords.create(rec);
             return kv.txn().If(RequestRecords.absent(rec)).Then(then).Else(RequestRecords.read(rec));
         });
+        for (StoreWrite write : lastWrites.values()) {
+            wrote(write.key(), write.value(), done);
+        }
     }
 
     @Override
@@ -290,9 +357,27 @@ public final class EtcdStore implements PartyStore {
      */
     @Override
     public Subscription subscribe(ChangeListener listener) {
-        long from = currentRevision() + 1;
-        WatchFeed feed = new WatchFeed(client.getWatchClient(), keys, listener, from, this::currentRevision,
-                watchRestarts);
+        return watch(listener, WatchFeed.Health.NONE, currentRevision() + 1);
+    }
+
+    /**
+     * Returns this process's {@link Role#LEADER LEADER} role, its writes and, in a RELAXED store
+     * with a cache, the cache's counts; the other counts are 0.
+     */
+    @Override
+    public PartyStats stats() {
+        long pid = ProcessHandle.current().pid();
+        if (cache == null) {
+            return new PartyStats(Role.LEADER, pid, 0, 0, 0, 0, committedWrites.sum(), 0, 0, 0, -1);
+        }
+        CacheStats counts = cache.stats();
+        return new PartyStats(Role.LEADER, pid, counts.hitCount(), counts.missCount(), counts.evictionCount(),
+                cache.size(), committedWrites.sum(), 0, 0, 0, -1);
+    }
+
+    /** Starts a watch of the map's keys from {@code revision} for {@code listener}, until closed. */
+    private Subscription watch(ChangeListener listener, WatchFeed.Health health, long revision) {
+        WatchFeed feed = new WatchFeed(client.getWatchClient(), keys, listener, health, revision, watchRestarts);
         feeds.add(feed);
         feed.start();
         return () -> {
@@ -325,7 +410,23 @@ public final class EtcdStore implements PartyStore {
         long deadline = calls.deadline();
         RequestRecords.Record rec = records.next(seconds -> calls.call("granting the lease of request records",
                 deadline, () -> client.getLeaseClient().grant(seconds)).getID());
-        return calls.call(what, deadline, () -> txn.apply(rec).commit());
+        TxnResponse done = calls.call(what, deadline, () -> txn.apply(rec).commit());
+        if (done.isSucceeded() || RequestRecords.committedAt(done) != 0) {
+            committedWrites.increment();
+        }
+        return done;
+    }
+
+    /**
+     * Gives the value of {@code key} (null: deleted) that the committed write {@code done} wrote
+     * to the cache, as of the write's revision, before the write returns: read-your-writes.
+     */
+    private void wrote(byte[] key, byte[] value, TxnResponse done) {
+        if (cache != null) {
+            // An earlier attempt committed the write if this one found its record.
+            long revision = done.isSucceeded() ? done.getHeader().getRevision() : RequestRecords.committedAt(done);
+            cache.offer(key, value, revision, /* written= */ true);
+        }
     }
 
     /** Returns the value {@code ek} had just before {@code revision}, when an earlier attempt of a write committed. */

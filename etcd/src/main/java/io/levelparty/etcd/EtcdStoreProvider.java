@@ -14,8 +14,10 @@ import java.net.URI;
  * every map key is stored under the path's UTF-8 bytes followed by a zero byte, so maps with
  * different paths never share keys, and every process that opens the same path on the same cluster
  * shares the same map. The options' {@linkplain PartyOptions#openTimeout open timeout} bounds the
- * first contact, their {@linkplain PartyOptions#requestTimeout request timeout} each call; the
- * cache, consistency, socket and user options do not apply.
+ * first contact, their {@linkplain PartyOptions#requestTimeout request timeout} each call; with
+ * {@link io.levelparty.Consistency#RELAXED RELAXED} {@linkplain PartyOptions#consistency
+ * consistency}, point reads are served from a cache of {@linkplain PartyOptions#cacheSize cache
+ * size} entries (see {@link EtcdStore}); the socket and user options do not apply.
  */
 public final class EtcdStoreProvider implements StoreProvider {
     /** Creates the provider; it holds nothing until a URI is opened. */
@@ -36,6 +38,6 @@ public final class EtcdStoreProvider implements StoreProvider {
      */
     @Override
     public PartyStore open(URI uri, PartyOptions<?> options) {
-        return EtcdStore.open(EtcdAddress.parse(uri), options.openTimeout(), options.requestTimeout());
+        return EtcdStore.open(EtcdAddress.parse(uri), options);
     }
 }

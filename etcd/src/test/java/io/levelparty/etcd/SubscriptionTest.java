@@ -79,9 +79,10 @@ class SubscriptionTest {
             direct.getKVClient().compact(revision).get(WAIT_SECONDS, TimeUnit.SECONDS);
             proxy.refuse(false);
 
-            assertEquals(new Change.Gap<String>(Change.GapReason.OVERFLOW), next(), "the missed write is told as a gap");
+            assertEquals(new Change.Gap<String>(Change.GapReason.COMPACTED), next(), "the missed writes are told as a gap");
             writer.put("after", "3");
             Change<String> after = next();
+            // Not "also missed", at the compaction revision: the watch resumes after it (etcd-io/etcd#18089).
             assertEquals(new Change.Put<>("after", "3", sequence(after)), after, "changes after the gap arrive");
         }
     }

@@ -62,7 +62,8 @@ final class FollowerCache {
     /**
      * A cached read: {@code value} is the value's bytes, or null for an absent key, and no caller
      * ever gets this array itself; {@code decoded} is the value as the map's codec decodes it, if
-     * its values are shared, else null; {@code stripe} is the key's stripe.
+     * its values are shared, else null; {@code stripe} is the key's stripe, or -1 for a read that
+     * another store's cache served ({@link PointReads}).
      */
     record Entry(byte[] value, Object decoded, int stripe) {}
 
