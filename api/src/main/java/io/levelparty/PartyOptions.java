@@ -31,12 +31,13 @@ public final class PartyOptions<V> {
     private final Set<Integer> allowedUids;
     private final Consistency consistency;
     private final long cacheSize;
+    private final StorageEngine engine;
 
     /** The default for {@link #cacheSize(long)}: 10,000 entries. */
     public static final long DEFAULT_CACHE_SIZE = 10_000;
 
     private PartyOptions(Codec<V> codec, Duration openTimeout, Duration requestTimeout, Path socketPath,
-            Set<Integer> allowedUids, Consistency consistency, long cacheSize) {
+            Set<Integer> allowedUids, Consistency consistency, long cacheSize, StorageEngine engine) {
         this.codec = codec;
         this.openTimeout = openTimeout;
         this.requestTimeout = requestTimeout;
@@ -44,12 +45,13 @@ public final class PartyOptions<V> {
         this.allowedUids = allowedUids;
         this.consistency = consistency;
         this.cacheSize = cacheSize;
+        this.engine = engine;
     }
 
     /** Returns options with {@code codec} and every other setting at its default. */
     public static <V> PartyOptions<V> of(Codec<V> codec) {
         return new PartyOptions<>(Objects.requireNonNull(codec, "codec"), DEFAULT_OPEN_TIMEOUT,
-                DEFAULT_REQUEST_TIMEOUT, null, Set.of(), Consistency.STRICT, DEFAULT_CACHE_SIZE);
+                DEFAULT_REQUEST_TIMEOUT, null, Set.of(), Consistency.STRICT, DEFAULT_CACHE_SIZE, StorageEngine.AUTO);
     }
 
     /**
@@ -59,7 +61,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> openTimeout(Duration timeout) {
         return new PartyOptions<>(codec, positive(timeout, "openTimeout"), requestTimeout, socketPath, allowedUids,
-                consistency, cacheSize);
+                consistency, cacheSize, engine);
     }
 
     /**
@@ -68,7 +70,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> requestTimeout(Duration timeout) {
         return new PartyOptions<>(codec, openTimeout, positive(timeout, "requestTimeout"), socketPath, allowedUids,
-                consistency, cacheSize);
+                consistency, cacheSize, engine);
     }
 
     /**
@@ -78,7 +80,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> socketPath(Path path) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, Objects.requireNonNull(path, "path"),
-                allowedUids, consistency, cacheSize);
+                allowedUids, consistency, cacheSize, engine);
     }
 
     /**
@@ -94,7 +96,7 @@ public final class PartyOptions<V> {
         Set<Integer> uids = new TreeSet<>(allowedUids);
         uids.add(uid);
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, Set.copyOf(uids), consistency,
-                cacheSize);
+                cacheSize, engine);
     }
 
     /**
@@ -105,7 +107,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> consistency(Consistency consistency) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids,
-                Objects.requireNonNull(consistency, "consistency"), cacheSize);
+                Objects.requireNonNull(consistency, "consistency"), cacheSize, engine);
     }
 
     /**
@@ -122,7 +124,18 @@ public final class PartyOptions<V> {
         if (entries < 0) {
             throw new IllegalArgumentException("cacheSize must be 0 or more, was " + entries);
         }
-        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, entries);
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, entries, engine);
+    }
+
+    /**
+     * Returns a copy whose process, when it leads, opens LevelDB with {@code engine}; the default is
+     * {@link StorageEngine#AUTO}. The system property {@code levelparty.leveldb} ({@code native} or
+     * {@code java}), when set, overrides this setting. The choice concerns this process alone:
+     * processes of one party may use different engines.
+     */
+    public PartyOptions<V> engine(StorageEngine engine) {
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, cacheSize,
+                Objects.requireNonNull(engine, "engine"));
     }
 
     /** Returns the value codec. */
@@ -155,6 +168,11 @@ public final class PartyOptions<V> {
         return cacheSize;
     }
 
+    /** Returns the LevelDB engine asked for, before the system property {@code levelparty.leveldb} overrides it. */
+    public StorageEngine engine() {
+        return engine;
+    }
+
     /** Returns the user ids served besides the leader's own. */
     public Set<Integer> allowedUids() {
         return allowedUids;
@@ -172,6 +190,6 @@ public final class PartyOptions<V> {
     public String toString() {
         return "PartyOptions{codec=" + codec + ", openTimeout=" + openTimeout + ", requestTimeout=" + requestTimeout
                 + ", socketPath=" + socketPath + ", allowedUids=" + allowedUids + ", consistency=" + consistency
-                + ", cacheSize=" + cacheSize + '}';
+                + ", cacheSize=" + cacheSize + ", engine=" + engine + '}';
     }
 }

@@ -1,6 +1,7 @@
 package io.levelparty.impl;
 
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Files;
@@ -71,13 +72,19 @@ final class Election {
     private final Duration requestTimeout;
     private final Set<Integer> allowedUids;
     private final UUID clientId;
+    /** The LevelDB engine this process leads with: native or Java. */
+    private final StorageEngine engine;
     /** Null once the map closed, so that a closed map kept by its user keeps no cache reachable. */
     private volatile FollowerCache cache;
 
-    /** {@code cache}, if not null, serves a follower's point reads in every term. */
+    /**
+     * {@code cache}, if not null, serves a follower's point reads in every term; {@code engine}
+     * (native or Java, as {@link LevelDbEngines#resolve} picks) opens LevelDB when this process leads.
+     */
     Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
-            FollowerCache cache) {
+            FollowerCache cache, StorageEngine engine) {
         this.cache = cache;
+        this.engine = engine;
         this.dir = dir;
         this.socket = socket;
         this.requestTimeout = requestTimeout;
@@ -121,7 +128,7 @@ final class Election {
         while (true) {
             long openStart = System.nanoTime();
             String noRoom = DiskReserve.refusalToLead(dir);
-            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir) : null;
+            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir, engine) : null;
             if (local != null) {
                 return lead(local, openStart);
             }

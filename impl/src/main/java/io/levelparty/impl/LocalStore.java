@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.StorageEngine;
 import io.levelparty.Subscription;
 import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
@@ -26,18 +27,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.fusesource.leveldbjni.internal.NativeDB;
-import org.fusesource.leveldbjni.internal.NativeIterator;
-import org.fusesource.leveldbjni.internal.NativeOptions;
-import org.fusesource.leveldbjni.internal.NativeReadOptions;
-import org.fusesource.leveldbjni.internal.NativeWriteBatch;
-import org.fusesource.leveldbjni.internal.NativeWriteOptions;
 
 /**
- * The leader's store: LevelDB through leveldbjni's native binding.
+ * The leader's store: LevelDB, through one of the two engines of {@link LevelDb}.
  *
- * <p>Implementation notes. Native handles are dangerous: touching an iterator after the database is
- * freed aborts the JVM. So every iterator lives inside a single call, and every call holds the
+ * <p>Implementation notes. The native engine's handles are dangerous: touching an iterator after
+ * the database is freed aborts the JVM. So every iterator lives inside a single call, and every call holds the
  * read side of {@link #lifecycle} while it touches the database; {@link #close()} takes the write
  * side, so it waits for calls in progress and no call starts on a freed database. Writes are
  * serialized by {@link #writeLock}: they read the previous value and write under it, which makes
@@ -68,14 +63,14 @@ final class LocalStore implements PartyStore {
     static final long WRITE_BUFFER_BYTES = 1 << 20;
 
     private final Path dir;
-    private final NativeDB db;
     /**
      * Every read checks the checksums of the blocks it reads from a table file (once per block
      * read from disk; cached blocks were checked when read): a damaged table is an exception, not
      * a wrong value.
      */
-    private final NativeReadOptions readOptions = new NativeReadOptions().verifyChecksums(true);
-    private final NativeWriteOptions writeOptions = new NativeWriteOptions();
+    private final LevelDb db;
+    /** The engine {@link #db} runs on, which a backup is written with too. */
+    private final StorageEngine engine;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by {@link #writeLock}. */
@@ -91,66 +86,68 @@ final class LocalStore implements PartyStore {
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
 
-    private LocalStore(Path dir, NativeDB db) throws IOException {
+    private LocalStore(Path dir, LevelDb db, StorageEngine engine) throws IOException {
         this.dir = dir;
         this.db = db;
+        this.engine = engine;
         this.reserve = new DiskReserve(dir);
-        checkFormat(dir, db.get(readOptions, ReservedKeys.FORMAT_VERSION));
-        if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
-            db.put(writeOptions, USER_KEYS_END, new byte[0]);
+        checkFormat(dir, db.get(ReservedKeys.FORMAT_VERSION));
+        if (db.get(USER_KEYS_END) == null) { // a new database, or one of an older version
+            db.put(USER_KEYS_END, new byte[0]);
         }
         // A database without a version is new, or of format 1, which wrote none.
-        db.put(writeOptions, ReservedKeys.FORMAT_VERSION, ByteBuffer.allocate(4).putInt(ReservedKeys.FORMAT).array());
+        db.put(ReservedKeys.FORMAT_VERSION, ByteBuffer.allocate(4).putInt(ReservedKeys.FORMAT).array());
+    }
+
+    /** {@link #tryOpen(Path, StorageEngine)} with the engine this process picks by default. */
+    static LocalStore tryOpen(Path dir) {
+        return tryOpen(dir, LevelDbEngines.resolve(StorageEngine.AUTO));
     }
 
     /**
-     * Opens LevelDB in the existing directory {@code dir}, creating the database if missing.
+     * Opens LevelDB in the existing directory {@code dir} with {@code engine} (native or Java),
+     * creating the database if missing.
      *
      * @return the store, or {@code null} if another process or another open in this process holds
      *     the directory's lock, or this process may not take it (its user may not write the lock
      *     file): it may then follow
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
-    static LocalStore tryOpen(Path dir) {
-        // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
-        LogRecoveryCheck logs = LogRecoveryCheck.before(dir);
+    static LocalStore tryOpen(Path dir, StorageEngine engine) {
+        if (!InProcessLocks.tryLock(dir)) {
+            return null; // another map of this process leads it, perhaps on the other engine
+        }
+        LogRecoveryCheck logs = null;
         LocalStore store = null;
         try {
-            NativeOptions options = new NativeOptions().createIfMissing(true).writeBufferSize(WRITE_BUFFER_BYTES);
-            NativeDB db = NativeDB.open(options, dir.toFile());
+            // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
+            logs = LogRecoveryCheck.before(dir);
+            LevelDb db = LevelDbEngines.open(engine, dir, /* mustBeNew= */ false, WRITE_BUFFER_BYTES);
             try {
-                store = new LocalStore(dir, db);
+                store = new LocalStore(dir, db, engine);
                 logs.opened();
                 return store;
             } catch (IOException | RuntimeException e) {
-                db.delete(); // releases the lock, so the election can go on without this process
+                db.close(); // releases the lock, so the election can go on without this process
                 throw e;
             }
+        } catch (LockUnavailableException e) {
+            return null;
         } catch (IOException e) {
-            if (isLockHeld(e) || isLockForbidden(e)) {
-                return null;
-            }
             throw new PartyUnavailableException("Cannot open LevelDB in " + dir + ": " + e.getMessage(), e);
         } finally {
             if (store == null) {
-                logs.discard();
+                if (logs != null) {
+                    logs.discard();
+                }
+                InProcessLocks.unlock(dir);
             }
         }
     }
 
-    /**
-     * Whether LevelDB could not open the lock file for lack of permission: a process of another
-     * user, allowed by the leader, cannot lead a directory it may not write, but may follow.
-     */
-    private static boolean isLockForbidden(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("LOCK") && message.contains("Permission denied");
-    }
-
-    /** leveldbjni reports a held lock as "IO error: lock …/LOCK: …", from this process or another. */
-    private static boolean isLockHeld(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("IO error: lock ") && message.contains("LOCK");
+    /** Returns the engine this store's LevelDB runs on. */
+    StorageEngine engine() {
+        return engine;
     }
 
     Path dir() {
@@ -177,7 +174,7 @@ final class LocalStore implements PartyStore {
 
     @Override
     public byte[] get(byte[] key) {
-        return read(() -> db.get(readOptions, key));
+        return read(() -> db.get(key));
     }
 
     @Override
@@ -227,7 +224,7 @@ final class LocalStore implements PartyStore {
         Set<UUID> holders = new HashSet<>();
         for (byte[] key : records) {
             // A follower that died (with the old leader, often) serves nothing: not waited for.
-            if (LeaseRecords.holderMayLive(read(() -> db.get(readOptions, key)))) {
+            if (LeaseRecords.holderMayLive(read(() -> db.get(key)))) {
                 holders.add(LeaseRecords.clientOf(key));
             }
         }
@@ -249,7 +246,7 @@ final class LocalStore implements PartyStore {
     void recordLease(long token, UUID client, long pid) {
         byte[] value = LeaseRecords.value(pid);
         write(() -> {
-            db.put(writeOptions, LeaseRecords.key(token, client), value);
+            db.put(LeaseRecords.key(token, client), value);
             return null;
         });
     }
@@ -262,13 +259,7 @@ final class LocalStore implements PartyStore {
     private void deleteRecords(List<byte[]> keys) {
         try {
             write(() -> {
-                NativeWriteBatch batch = new NativeWriteBatch();
-                try {
-                    keys.forEach(batch::delete);
-                    db.write(writeOptions, batch);
-                } finally {
-                    batch.delete();
-                }
+                db.write(keys.stream().map(StoreWrite::delete).toList());
                 return null;
             });
         } catch (TermEndedException closing) {
@@ -317,16 +308,12 @@ final class LocalStore implements PartyStore {
                 changes.committed(staging);
                 return outcome;
             }
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                WriteCommand.Staging staging = changes.recording(staging(batch));
-                R outcome = command.stage(staging);
-                db.write(writeOptions, batch);
-                changes.committed(staging);
-                return outcome;
-            } finally {
-                batch.delete();
-            }
+            List<StoreWrite> batch = new ArrayList<>();
+            WriteCommand.Staging staging = changes.recording(staging(batch));
+            R outcome = command.stage(staging);
+            db.write(batch);
+            changes.committed(staging);
+            return outcome;
         });
     }
 
@@ -340,28 +327,24 @@ final class LocalStore implements PartyStore {
         return write(() -> {
             NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
-                byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
+                byte[] record = db.get(ClientRecords.key(id.client(), id.seq()));
                 return command.decode(ClientRecords.outcomeOf(record));
             }
             reserve.checkBeforeWrite(); // after the record: a write applied before still gets its outcome
             NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                WriteCommand.Staging staging = changes.recording(staging(batch));
-                R outcome = command.stage(staging);
-                batch.put(ClientRecords.key(id.client(), id.seq()),
-                        ClientRecords.value(System.currentTimeMillis(), command.encode(outcome)));
-                for (long seq : confirmed) {
-                    batch.delete(ClientRecords.key(id.client(), seq));
-                }
-                db.write(writeOptions, batch); // the write and its record reach the log together
-                changes.committed(staging);
-                confirmed.clear();
-                recorded.add(id.seq());
-                return outcome;
-            } finally {
-                batch.delete();
+            List<StoreWrite> batch = new ArrayList<>();
+            WriteCommand.Staging staging = changes.recording(staging(batch));
+            R outcome = command.stage(staging);
+            batch.add(StoreWrite.put(ClientRecords.key(id.client(), id.seq()),
+                    ClientRecords.value(System.currentTimeMillis(), command.encode(outcome))));
+            for (long seq : confirmed) {
+                batch.add(StoreWrite.delete(ClientRecords.key(id.client(), seq)));
             }
+            db.write(batch); // the write and its record reach the log together
+            changes.committed(staging);
+            confirmed.clear();
+            recorded.add(id.seq());
+            return outcome;
         });
     }
 
@@ -375,8 +358,7 @@ final class LocalStore implements PartyStore {
         Map<UUID, Long> newest = new HashMap<>();
         Map<UUID, List<byte[]>> keys = new HashMap<>();
         read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 byte[] prefix = ClientRecords.prefix();
                 for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
@@ -386,8 +368,6 @@ final class LocalStore implements PartyStore {
                         keys.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
                     }
                 }
-            } finally {
-                it.delete();
             }
             return null;
         });
@@ -396,32 +376,25 @@ final class LocalStore implements PartyStore {
             return;
         }
         write(() -> {
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                // Only the records read above: a record a stale client wrote since then stays.
-                newest.keySet().forEach(client -> {
-                    keys.get(client).forEach(batch::delete);
-                    records.forget(client);
-                });
-                db.write(writeOptions, batch);
-            } finally {
-                batch.delete();
-            }
+            List<StoreWrite> batch = new ArrayList<>();
+            // Only the records read above: a record a stale client wrote since then stays.
+            newest.keySet().forEach(client -> {
+                keys.get(client).forEach(key -> batch.add(StoreWrite.delete(key)));
+                records.forget(client);
+            });
+            db.write(batch);
             return null;
         });
     }
 
     private List<byte[]> keysWithPrefix(byte[] prefix) {
         List<byte[]> keys = new ArrayList<>();
-        NativeIterator it = db.iterator(readOptions);
-        try {
+        try (LevelDb.Cursor it = db.cursor()) {
             for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                 keys.add(it.key());
             }
-        } catch (NativeDB.DBException e) {
+        } catch (IOException e) {
             throw failure(e);
-        } finally {
-            it.delete();
         }
         return keys;
     }
@@ -440,8 +413,8 @@ final class LocalStore implements PartyStore {
         @Override
         public void put(byte[] key, byte[] value) {
             try {
-                db.put(writeOptions, key, value);
-            } catch (NativeDB.DBException e) {
+                db.put(key, value);
+            } catch (IOException e) {
                 throw failure(e);
             }
         }
@@ -449,15 +422,15 @@ final class LocalStore implements PartyStore {
         @Override
         public void delete(byte[] key) {
             try {
-                db.delete(writeOptions, key);
-            } catch (NativeDB.DBException e) {
+                db.delete(key);
+            } catch (IOException e) {
                 throw failure(e);
             }
         }
     };
 
     /** Reads the database, and collects changes in {@code batch} to be written at once. */
-    private WriteCommand.Staging staging(NativeWriteBatch batch) {
+    private WriteCommand.Staging staging(List<StoreWrite> batch) {
         return new WriteCommand.Staging() {
             @Override
             public byte[] current(byte[] key) {
@@ -466,20 +439,20 @@ final class LocalStore implements PartyStore {
 
             @Override
             public void put(byte[] key, byte[] value) {
-                batch.put(key, value);
+                batch.add(StoreWrite.put(key, value));
             }
 
             @Override
             public void delete(byte[] key) {
-                batch.delete(key);
+                batch.add(StoreWrite.delete(key));
             }
         };
     }
 
     private byte[] currentValue(byte[] key) {
         try {
-            return db.get(readOptions, key);
-        } catch (NativeDB.DBException e) {
+            return db.get(key);
+        } catch (IOException e) {
             throw failure(e);
         }
     }
@@ -487,8 +460,7 @@ final class LocalStore implements PartyStore {
     @Override
     public StoreEntry navigate(byte[] key, Relation relation) {
         return read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 if (relation.ascending()) {
                     seekAtOrAfter(it, key, relation.inclusive());
                 } else {
@@ -499,8 +471,6 @@ final class LocalStore implements PartyStore {
                 }
                 byte[] found = it.key();
                 return isReserved(found) ? null : new StoreEntry(found, it.value());
-            } finally {
-                it.delete();
             }
         });
     }
@@ -512,8 +482,7 @@ final class LocalStore implements PartyStore {
         }
         return read(() -> {
             List<StoreEntry> page = new ArrayList<>(Math.min(limit, 256));
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 if (descending) {
                     seekAtOrBefore(it, range.high(), range.highInclusive());
                 } else {
@@ -535,8 +504,6 @@ final class LocalStore implements PartyStore {
                     }
                 }
                 return page;
-            } finally {
-                it.delete();
             }
         });
     }
@@ -544,8 +511,7 @@ final class LocalStore implements PartyStore {
     @Override
     public long count(KeyRange range) {
         return read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 seekAtOrAfter(it, range.low(), range.lowInclusive());
                 long n = 0;
                 for (; it.isValid(); it.next()) {
@@ -556,8 +522,6 @@ final class LocalStore implements PartyStore {
                     n++;
                 }
                 return n;
-            } finally {
-                it.delete();
             }
         });
     }
@@ -576,18 +540,14 @@ final class LocalStore implements PartyStore {
         }
         Path partial = target.resolveSibling(target.getFileName() + ".partial-" + ThisProcess.PID);
         read(() -> {
-            NativeDB copy;
+            LevelDb copy;
             try {
-                copy = NativeDB.open(new NativeOptions().createIfMissing(true).errorIfExists(true), partial.toFile());
+                copy = LevelDbEngines.open(engine, partial, /* mustBeNew= */ true, WRITE_BUFFER_BYTES);
             } catch (IOException e) {
                 throw new PartyException("Cannot create the backup in " + partial + ": " + e.getMessage(), e);
             }
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (copy; LevelDb.Cursor it = db.cursor()) {
                 copyUserEntries(it, copy);
-            } finally {
-                it.delete();
-                copy.delete();
             }
             return null;
         });
@@ -599,27 +559,21 @@ final class LocalStore implements PartyStore {
     }
 
     /** Writes the user entries {@code it} reads into {@code copy}, in batches of about a mebibyte. */
-    private static void copyUserEntries(NativeIterator it, NativeDB copy) throws NativeDB.DBException {
-        NativeWriteOptions options = new NativeWriteOptions();
-        NativeWriteBatch batch = new NativeWriteBatch();
-        try {
-            long bytes = 0;
-            for (it.seekToFirst(); it.isValid() && !isReserved(it.key()); it.next()) {
-                byte[] key = it.key();
-                byte[] value = it.value();
-                batch.put(key, value);
-                bytes += key.length + value.length;
-                if (bytes >= 1 << 20) {
-                    copy.write(options, batch);
-                    batch.delete();
-                    batch = new NativeWriteBatch();
-                    bytes = 0;
-                }
+    private static void copyUserEntries(LevelDb.Cursor it, LevelDb copy) throws IOException {
+        List<StoreWrite> batch = new ArrayList<>();
+        long bytes = 0;
+        for (it.seekToFirst(); it.isValid() && !isReserved(it.key()); it.next()) {
+            byte[] key = it.key();
+            byte[] value = it.value();
+            batch.add(StoreWrite.put(key, value));
+            bytes += key.length + value.length;
+            if (bytes >= 1 << 20) {
+                copy.write(batch);
+                batch.clear();
+                bytes = 0;
             }
-            copy.write(options, batch);
-        } finally {
-            batch.delete();
         }
+        copy.write(batch);
     }
 
     /** {@inheritDoc} LevelDB rewrites the range's files, dropping deleted and overwritten entries. */
@@ -632,7 +586,7 @@ final class LocalStore implements PartyStore {
     }
 
     /** Positions {@code it} at the first key after {@code key} (or at it, if inclusive); null means the start. */
-    private static void seekAtOrAfter(NativeIterator it, byte[] key, boolean inclusive) throws NativeDB.DBException {
+    private static void seekAtOrAfter(LevelDb.Cursor it, byte[] key, boolean inclusive) throws IOException {
         if (key == null) {
             it.seekToFirst();
             return;
@@ -647,7 +601,7 @@ final class LocalStore implements PartyStore {
      * Positions {@code it} at the last user key before {@code key} (or at it, if inclusive); null
      * means past every user key, that is before {@link #USER_KEYS_END}.
      */
-    private static void seekAtOrBefore(NativeIterator it, byte[] key, boolean inclusive) throws NativeDB.DBException {
+    private static void seekAtOrBefore(LevelDb.Cursor it, byte[] key, boolean inclusive) throws IOException {
         byte[] target = key == null ? USER_KEYS_END : key;
         it.seek(target);
         if (!it.isValid()) {
@@ -664,7 +618,8 @@ final class LocalStore implements PartyStore {
         try {
             if (!closed) {
                 closed = true;
-                db.delete();
+                db.close();
+                InProcessLocks.unlock(dir); // after the close: the kernel's lock is gone by now
             }
         } finally {
             lifecycle.writeLock().unlock();
@@ -676,27 +631,27 @@ final class LocalStore implements PartyStore {
     }
 
     @FunctionalInterface
-    private interface NativeCall<T> {
-        T call() throws NativeDB.DBException;
+    private interface DbCall<T> {
+        T call() throws IOException;
     }
 
-    private <T> T read(NativeCall<T> call) {
+    private <T> T read(DbCall<T> call) {
         lifecycle.readLock().lock();
         try {
             checkOpen();
             return call.call();
-        } catch (NativeDB.DBException e) {
+        } catch (IOException e) {
             throw failure(e);
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private PartyException failure(NativeDB.DBException e) {
+    private PartyException failure(IOException e) {
         return new PartyException("LevelDB failed in " + dir + ": " + e.getMessage(), e);
     }
 
-    private <T> T write(NativeCall<T> call) {
+    private <T> T write(DbCall<T> call) {
         return read(() -> {
             writeLock.lock();
             try {

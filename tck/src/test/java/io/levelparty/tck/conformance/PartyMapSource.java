@@ -3,7 +3,9 @@ package io.levelparty.tck.conformance;
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import io.levelparty.Role;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,22 +29,30 @@ final class PartyMapSource implements MapSource {
     private record Opened(PartyMap<String> map, PartyMap<String> leader, Path dir) {}
 
     private final boolean followers;
+    /** The options of the maps that lead: their engine. */
+    private final PartyOptions<String> leaderOptions;
     private final Path root;
     private final List<Opened> open = new ArrayList<>();
     private long opened;
 
     /** Returns a source of leader-mode maps. */
     static PartyMapSource leaders() {
-        return new PartyMapSource(false);
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()));
+    }
+
+    /** Returns a source of leader-mode maps whose LevelDB runs on the Java engine. */
+    static PartyMapSource javaEngineLeaders() {
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA));
     }
 
     /** Returns a source of follower-mode maps. */
     static PartyMapSource followers() {
-        return new PartyMapSource(true);
+        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()));
     }
 
-    private PartyMapSource(boolean followers) {
+    private PartyMapSource(boolean followers, PartyOptions<String> leaderOptions) {
         this.followers = followers;
+        this.leaderOptions = leaderOptions;
         try {
             root = Files.createTempDirectory(tempParent(), "levelparty-conformance-");
             // For a suite built but never run: the root is empty between tests, so this removes it.
@@ -73,7 +83,7 @@ final class PartyMapSource implements MapSource {
     @Override
     public synchronized ConcurrentNavigableMap<String, String> newMap() {
         Path dir = root.resolve("map-" + ++opened);
-        PartyMap<String> first = LevelParty.open(dir, Codecs.utf8());
+        PartyMap<String> first = LevelParty.open(dir, leaderOptions);
         if (!followers) {
             open.add(new Opened(first, null, dir));
             return first;
