@@ -57,6 +57,10 @@ final class JavaLevelDb implements LevelDb {
             throw e;
         } catch (DBException e) {
             throw failure(e);
+        } catch (NoSuchMethodError e) {
+            throw new IllegalStateException("The Java LevelDB engine met an older org.iq80.leveldb API first on the "
+                    + "class path, such as the copy inside leveldbjni-all: io.github.pcmind:leveldb-api must come "
+                    + "before leveldbjni-all", e);
         }
     }
 

@@ -54,14 +54,7 @@ enum MapMode {
     FOLLOWER {
         @Override
         ConcurrentNavigableMap<String, String> open() {
-            return follower(PartyOptions.of(Codecs.utf8()), PartyOptions.of(Codecs.utf8()));
-        }
-    },
-    /** A follower of a leader on the Java engine: the follower would lead on the default one. */
-    FOLLOWER_OF_JAVA {
-        @Override
-        ConcurrentNavigableMap<String, String> open() {
-            return follower(PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA), PartyOptions.of(Codecs.utf8()));
+            return follower(PartyOptions.of(Codecs.utf8()));
         }
     },
     /**
@@ -80,7 +73,7 @@ enum MapMode {
     RELAXED_FOLLOWER {
         @Override
         ConcurrentNavigableMap<String, String> open() {
-            return follower(PartyOptions.of(Codecs.utf8()), PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED));
+            return follower(PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED));
         }
     };
 
@@ -96,13 +89,10 @@ enum MapMode {
         return map;
     }
 
-    /**
-     * Opens a leader with {@code leaderOptions} on a new directory, then a follower of it with
-     * {@code options}, and returns the follower.
-     */
-    private static PartyMap<String> follower(PartyOptions<String> leaderOptions, PartyOptions<String> options) {
+    /** Opens a leader on a new directory, then a follower of it with {@code options}, and returns the follower. */
+    private static PartyMap<String> follower(PartyOptions<String> options) {
         Path dir = newDirectory();
-        PartyMap<String> leader = LevelParty.open(dir, leaderOptions);
+        PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
         PartyMap<String> map = LevelParty.open(dir, options);
         assertEquals(Role.FOLLOWER, map.role());
         resources.put(map, () -> {
