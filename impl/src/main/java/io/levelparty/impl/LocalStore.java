@@ -32,13 +32,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The leader's store: LevelDB, through one of the two engines of {@link LevelDb}.
  *
  * <p>Implementation notes. The native engine's handles are dangerous: touching an iterator after
- * the database is freed aborts the JVM. So every iterator lives inside a single call, and every call holds the
- * read side of {@link #lifecycle} while it touches the database; {@link #close()} takes the write
- * side, so it waits for calls in progress and no call starts on a freed database. Writes are
- * serialized by {@link #writeLock}: they read the previous value and write under it, which makes
- * {@code put}'s returned previous value and compare-and-set atomic (this process is the only
- * writer of the directory, since it holds LevelDB's lock). Reads take no write lock: LevelDB gives
- * each read and each iterator a consistent snapshot, so a scan page reflects one state.
+ * the database is freed aborts the JVM. So every iterator lives inside a single call, and every
+ * call holds the read side of {@link #lifecycle} while it touches the database; {@link #close()}
+ * takes the write side, so it waits for calls in progress and no call starts on a freed database.
+ * Writes are serialized by {@link #writeLock}: they read the previous value and write under it,
+ * which makes {@code put}'s returned previous value and compare-and-set atomic (this process is
+ * the only writer of the directory, since it holds LevelDB's lock). Reads take no write lock:
+ * LevelDB gives each read and each iterator a consistent snapshot, so a scan page reflects one
+ * state.
  *
  * <p>Keys that begin with {@code 0xFF} are the store's own records; navigation and scans stop
  * before them, which is simple because they sort after every user key.

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * native is asked for there.
  */
 class MixedEnginePartyTest {
-    private static final int CHILD_KEYS = 500;
+    private static final int CHILD_KEYS = 200;
 
     @TempDir
     Path dir;
