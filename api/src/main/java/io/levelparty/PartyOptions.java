@@ -32,12 +32,14 @@ public final class PartyOptions<V> {
     private final Consistency consistency;
     private final long cacheSize;
     private final boolean syncWrites;
+    private final StorageEngine engine;
 
     /** The default for {@link #cacheSize(long)}: 10,000 entries. */
     public static final long DEFAULT_CACHE_SIZE = 10_000;
 
     private PartyOptions(Codec<V> codec, Duration openTimeout, Duration requestTimeout, Path socketPath,
-            Set<Integer> allowedUids, Consistency consistency, long cacheSize, boolean syncWrites) {
+            Set<Integer> allowedUids, Consistency consistency, long cacheSize, boolean syncWrites,
+            StorageEngine engine) {
         this.codec = codec;
         this.openTimeout = openTimeout;
         this.requestTimeout = requestTimeout;
@@ -46,13 +48,14 @@ public final class PartyOptions<V> {
         this.consistency = consistency;
         this.cacheSize = cacheSize;
         this.syncWrites = syncWrites;
+        this.engine = engine;
     }
 
     /** Returns options with {@code codec} and every other setting at its default. */
     public static <V> PartyOptions<V> of(Codec<V> codec) {
         return new PartyOptions<>(Objects.requireNonNull(codec, "codec"), DEFAULT_OPEN_TIMEOUT,
                 DEFAULT_REQUEST_TIMEOUT, null, Set.of(), Consistency.STRICT, DEFAULT_CACHE_SIZE,
-                false);
+                false, StorageEngine.AUTO);
     }
 
     /**
@@ -62,7 +65,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> openTimeout(Duration timeout) {
         return new PartyOptions<>(codec, positive(timeout, "openTimeout"), requestTimeout, socketPath, allowedUids,
-                consistency, cacheSize, syncWrites);
+                consistency, cacheSize, syncWrites, engine);
     }
 
     /**
@@ -71,7 +74,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> requestTimeout(Duration timeout) {
         return new PartyOptions<>(codec, openTimeout, positive(timeout, "requestTimeout"), socketPath, allowedUids,
-                consistency, cacheSize, syncWrites);
+                consistency, cacheSize, syncWrites, engine);
     }
 
     /**
@@ -81,7 +84,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> socketPath(Path path) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, Objects.requireNonNull(path, "path"),
-                allowedUids, consistency, cacheSize, syncWrites);
+                allowedUids, consistency, cacheSize, syncWrites, engine);
     }
 
     /**
@@ -97,7 +100,7 @@ public final class PartyOptions<V> {
         Set<Integer> uids = new TreeSet<>(allowedUids);
         uids.add(uid);
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, Set.copyOf(uids), consistency,
-                cacheSize, syncWrites);
+                cacheSize, syncWrites, engine);
     }
 
     /**
@@ -108,7 +111,7 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> consistency(Consistency consistency) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids,
-                Objects.requireNonNull(consistency, "consistency"), cacheSize, syncWrites);
+                Objects.requireNonNull(consistency, "consistency"), cacheSize, syncWrites, engine);
     }
 
     /**
@@ -126,7 +129,7 @@ public final class PartyOptions<V> {
             throw new IllegalArgumentException("cacheSize must be 0 or more, was " + entries);
         }
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, entries,
-                syncWrites);
+                syncWrites, engine);
     }
 
     /**
@@ -144,7 +147,18 @@ public final class PartyOptions<V> {
      */
     public PartyOptions<V> syncWrites(boolean sync) {
         return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, cacheSize,
-                sync);
+                sync, engine);
+    }
+
+    /**
+     * Returns a copy whose process, when it leads, opens LevelDB with {@code engine}; the default is
+     * {@link StorageEngine#AUTO}. The system property {@code levelparty.leveldb} ({@code native} or
+     * {@code java}), when set, overrides this setting. The choice concerns this process alone:
+     * processes of one party may use different engines.
+     */
+    public PartyOptions<V> engine(StorageEngine engine) {
+        return new PartyOptions<>(codec, openTimeout, requestTimeout, socketPath, allowedUids, consistency, cacheSize,
+                syncWrites, Objects.requireNonNull(engine, "engine"));
     }
 
     /** Returns the value codec. */
@@ -182,6 +196,11 @@ public final class PartyOptions<V> {
         return syncWrites;
     }
 
+    /** Returns the LevelDB engine this process opens a directory with when it leads. */
+    public StorageEngine engine() {
+        return engine;
+    }
+
     /** Returns the user ids served besides the leader's own. */
     public Set<Integer> allowedUids() {
         return allowedUids;
@@ -199,6 +218,6 @@ public final class PartyOptions<V> {
     public String toString() {
         return "PartyOptions{codec=" + codec + ", openTimeout=" + openTimeout + ", requestTimeout=" + requestTimeout
                 + ", socketPath=" + socketPath + ", allowedUids=" + allowedUids + ", consistency=" + consistency
-                + ", cacheSize=" + cacheSize + ", syncWrites=" + syncWrites + '}';
+                + ", cacheSize=" + cacheSize + ", syncWrites=" + syncWrites + ", engine=" + engine + '}';
     }
 }

@@ -1,39 +1,48 @@
 package io.levelparty.bench;
 
-import static org.fusesource.leveldbjni.JniDBFactory.factory;
-
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import io.levelparty.Role;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.fusesource.leveldbjni.JniDBFactory;
 import org.iq80.leveldb.DB;
+import org.iq80.leveldb.DBFactory;
 import org.iq80.leveldb.DBIterator;
 import org.iq80.leveldb.Options;
 import org.iq80.leveldb.WriteBatch;
+import org.iq80.leveldb.impl.Iq80DBFactory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Leader mode, no followers: the map facade over LevelDB against leveldbjni used directly, each on
- * its own directory holding the same {@value BenchData#ENTRIES} entries, with the same LevelDB
- * options, visiting keys in the same random order. LevelParty's keys are strings (encoded to UTF-8
- * per call, as a user's would be); the raw baseline gets the bytes ready-made.
+ * Leader mode, no followers: the map facade over LevelDB against the same LevelDB engine used
+ * directly, each on its own directory holding the same {@value BenchData#ENTRIES} entries, with the
+ * same LevelDB options, visiting keys in the same random order. LevelParty's keys are strings
+ * (encoded to UTF-8 per call, as a user's would be); the raw baseline gets the bytes ready-made.
+ * Every benchmark runs on both engines: native (leveldbjni) and Java (pcmind's port of LevelDB).
  */
 @State(Scope.Benchmark)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class LeaderBench {
+    /** The LevelDB engine of the map and of the raw baseline. */
+    @Param({"NATIVE", "JAVA"})
+    public StorageEngine engine;
+
     private Path dir;
     private PartyMap<byte[]> map;
     private DB raw;
@@ -45,10 +54,11 @@ public class LeaderBench {
     @Setup(Level.Trial)
     public void open() throws IOException {
         dir = BenchData.tempDir("lp-leader");
-        map = LevelParty.open(dir.resolve("party"), Codecs.bytes());
+        map = LevelParty.open(dir.resolve("party"), PartyOptions.of(Codecs.bytes()).engine(engine));
         if (map.role() != Role.LEADER) {
             throw new IllegalStateException("expected to lead " + dir);
         }
+        DBFactory factory = engine == StorageEngine.JAVA ? Iq80DBFactory.factory : JniDBFactory.factory;
         raw = factory.open(dir.resolve("raw").toFile(),
                 new Options().createIfMissing(true).writeBufferSize(BenchData.WRITE_BUFFER_BYTES));
         BenchData.load(map, BenchData.ENTRIES);

@@ -138,7 +138,10 @@ public final class Report {
         Map<String, RunResult> byName = new HashMap<>();
         for (RunResult result : new Runner(options).run()) {
             String benchmark = result.getParams().getBenchmark();
-            byName.put(benchmark.substring(benchmark.lastIndexOf('.') + 1), result);
+            String name = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+            // LeaderBench runs on both LevelDB engines: the native one's results keep the plain names.
+            String engine = result.getParams().getParam("engine");
+            byName.put(engine == null || engine.equals("NATIVE") ? name : name + "@" + engine, result);
         }
         return byName;
     }

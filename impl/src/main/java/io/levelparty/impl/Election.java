@@ -1,6 +1,7 @@
 package io.levelparty.impl;
 
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Files;
@@ -72,18 +73,22 @@ final class Election {
     private final Set<Integer> allowedUids;
     private final UUID clientId;
     private final boolean syncWrites;
+    /** The LevelDB engine this process leads with: native or Java. */
+    private final StorageEngine engine;
     /** Null once the map closed, so that a closed map kept by its user keeps no cache reachable. */
     private volatile FollowerCache cache;
 
     /**
      * {@code cache}, if not null, serves a follower's point reads in every term; with
      * {@code syncWrites}, this process's writes are synced to disk before they are acknowledged,
-     * whichever process leads.
+     * whichever process leads; {@code engine} (native or Java, as {@link LevelDbEngines#resolve}
+     * picks) opens LevelDB when this process leads.
      */
     Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
-            boolean syncWrites, FollowerCache cache) {
+            boolean syncWrites, FollowerCache cache, StorageEngine engine) {
         this.syncWrites = syncWrites;
         this.cache = cache;
+        this.engine = engine;
         this.dir = dir;
         this.socket = socket;
         this.requestTimeout = requestTimeout;
@@ -132,7 +137,7 @@ final class Election {
         while (true) {
             long openStart = System.nanoTime();
             String noRoom = DiskReserve.refusalToLead(dir);
-            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir) : null;
+            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir, engine) : null;
             if (local != null) {
                 return lead(local, openStart);
             }

@@ -25,7 +25,7 @@ public final class LevelPartyProvider implements PartyProvider {
         FollowerCache cache = options.cacheSize() > 0
                 ? new FollowerCache(options.cacheSize(), options.consistency(), values) : null;
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
-                UUID.randomUUID(), options.syncWrites(), cache);
+                UUID.randomUUID(), options.syncWrites(), cache, LevelDbEngines.resolve(options.engine()));
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
         return OpenPartyMap.open(store, store, values, "directory", canonical.toString());
     }

@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import io.levelparty.PartyException;
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.StorageEngine;
 import io.levelparty.Subscription;
 import io.levelparty.spi.ChangeListener;
 import io.levelparty.spi.KeyRange;
@@ -26,24 +27,19 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.fusesource.leveldbjni.internal.NativeDB;
-import org.fusesource.leveldbjni.internal.NativeIterator;
-import org.fusesource.leveldbjni.internal.NativeOptions;
-import org.fusesource.leveldbjni.internal.NativeReadOptions;
-import org.fusesource.leveldbjni.internal.NativeWriteBatch;
-import org.fusesource.leveldbjni.internal.NativeWriteOptions;
 
 /**
- * The leader's store: LevelDB through leveldbjni's native binding.
+ * The leader's store: LevelDB, through one of the two engines of {@link LevelDb}.
  *
- * <p>Implementation notes. Native handles are dangerous: touching an iterator after the database is
- * freed aborts the JVM. So every iterator lives inside a single call, and every call holds the
- * read side of {@link #lifecycle} while it touches the database; {@link #close()} takes the write
- * side, so it waits for calls in progress and no call starts on a freed database. Writes are
- * serialized by {@link #writeLock}: they read the previous value and write under it, which makes
- * {@code put}'s returned previous value and compare-and-set atomic (this process is the only
- * writer of the directory, since it holds LevelDB's lock). Reads take no write lock: LevelDB gives
- * each read and each iterator a consistent snapshot, so a scan page reflects one state.
+ * <p>Implementation notes. The native engine's handles are dangerous: touching an iterator after
+ * the database is freed aborts the JVM. So every iterator lives inside a single call, and every
+ * call holds the read side of {@link #lifecycle} while it touches the database; {@link #close()}
+ * takes the write side, so it waits for calls in progress and no call starts on a freed database.
+ * Writes are serialized by {@link #writeLock}: they read the previous value and write under it,
+ * which makes {@code put}'s returned previous value and compare-and-set atomic (this process is
+ * the only writer of the directory, since it holds LevelDB's lock). Reads take no write lock:
+ * LevelDB gives each read and each iterator a consistent snapshot, so a scan page reflects one
+ * state.
  *
  * <p>Keys that begin with {@code 0xFF} are the store's own records; navigation and scans stop
  * before them, which is simple because they sort after every user key.
@@ -68,16 +64,14 @@ final class LocalStore implements PartyStore {
     static final long WRITE_BUFFER_BYTES = 1 << 20;
 
     private final Path dir;
-    private final NativeDB db;
     /**
      * Every read checks the checksums of the blocks it reads from a table file (once per block
      * read from disk; cached blocks were checked when read): a damaged table is an exception, not
      * a wrong value.
      */
-    private final NativeReadOptions readOptions = new NativeReadOptions().verifyChecksums(true);
-    private final NativeWriteOptions writeOptions = new NativeWriteOptions();
-    /** For writes acknowledged only once on disk: LevelDB syncs its log after writing them. */
-    private final NativeWriteOptions syncedWriteOptions = new NativeWriteOptions().sync(true);
+    private final LevelDb db;
+    /** The engine {@link #db} runs on, which a backup is written with too. */
+    private final StorageEngine engine;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Guarded by {@link #writeLock}. */
@@ -95,67 +89,69 @@ final class LocalStore implements PartyStore {
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
 
-    private LocalStore(Path dir, NativeDB db) throws IOException {
+    private LocalStore(Path dir, LevelDb db, StorageEngine engine) throws IOException {
         this.dir = dir;
         this.db = db;
+        this.engine = engine;
         this.reserve = new DiskReserve(dir);
         this.churn = new ChurnCompactor(this::compact, dir.toString());
-        checkFormat(dir, db.get(readOptions, ReservedKeys.FORMAT_VERSION));
-        if (db.get(readOptions, USER_KEYS_END) == null) { // a new database, or one of an older version
-            db.put(writeOptions, USER_KEYS_END, new byte[0]);
+        checkFormat(dir, db.get(ReservedKeys.FORMAT_VERSION));
+        if (db.get(USER_KEYS_END) == null) { // a new database, or one of an older version
+            db.put(USER_KEYS_END, new byte[0], false);
         }
         // A database without a version is new, or of format 1, which wrote none.
-        db.put(writeOptions, ReservedKeys.FORMAT_VERSION, ByteBuffer.allocate(4).putInt(ReservedKeys.FORMAT).array());
+        db.put(ReservedKeys.FORMAT_VERSION, ByteBuffer.allocate(4).putInt(ReservedKeys.FORMAT).array(), false);
+    }
+
+    /** {@link #tryOpen(Path, StorageEngine)} with the engine this process picks by default. */
+    static LocalStore tryOpen(Path dir) {
+        return tryOpen(dir, LevelDbEngines.resolve(StorageEngine.AUTO));
     }
 
     /**
-     * Opens LevelDB in the existing directory {@code dir}, creating the database if missing.
+     * Opens LevelDB in the existing directory {@code dir} with {@code engine} (native or Java),
+     * creating the database if missing.
      *
      * @return the store, or {@code null} if another process or another open in this process holds
      *     the directory's lock, or this process may not take it (its user may not write the lock
      *     file): it may then follow
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
-    static LocalStore tryOpen(Path dir) {
-        // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
-        LogRecoveryCheck logs = LogRecoveryCheck.before(dir);
+    static LocalStore tryOpen(Path dir, StorageEngine engine) {
+        if (!InProcessLocks.tryLock(dir)) {
+            return null; // another map of this process leads it, perhaps on the other engine
+        }
+        LogRecoveryCheck logs = null;
         LocalStore store = null;
         try {
-            NativeOptions options = new NativeOptions().createIfMissing(true).writeBufferSize(WRITE_BUFFER_BYTES);
-            NativeDB db = NativeDB.open(options, dir.toFile());
+            // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
+            logs = LogRecoveryCheck.before(dir);
+            LevelDb db = LevelDbEngines.open(engine, dir, /* mustBeNew= */ false, WRITE_BUFFER_BYTES);
             try {
-                store = new LocalStore(dir, db);
+                store = new LocalStore(dir, db, engine);
                 logs.opened();
                 return store;
             } catch (IOException | RuntimeException e) {
-                db.delete(); // releases the lock, so the election can go on without this process
+                db.close(); // releases the lock, so the election can go on without this process
                 throw e;
             }
+        } catch (LockUnavailableException e) {
+            return null;
         } catch (IOException e) {
-            if (isLockHeld(e) || isLockForbidden(e)) {
-                return null;
-            }
             throw new PartyUnavailableException("Cannot open LevelDB in " + dir + ": " + e.getMessage(), e);
         } finally {
             if (store == null) {
-                logs.discard();
+                if (logs != null) {
+                    logs.discard();
+                }
+                InProcessLocks.unlock(dir);
             }
         }
     }
 
-    /**
-     * Whether LevelDB could not open the lock file for lack of permission: a process of another
-     * user, allowed by the leader, cannot lead a directory it may not write, but may follow.
-     */
-    private static boolean isLockForbidden(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("LOCK") && message.contains("Permission denied");
-    }
-
-    /** leveldbjni reports a held lock as "IO error: lock …/LOCK: …", from this process or another. */
-    private static boolean isLockHeld(IOException e) {
-        String message = String.valueOf(e.getMessage());
-        return message.contains("IO error: lock ") && message.contains("LOCK");
+    /** Returns the engine this store's LevelDB runs on. */
+    StorageEngine engine() {
+        return engine;
     }
 
     Path dir() {
@@ -182,7 +178,7 @@ final class LocalStore implements PartyStore {
 
     @Override
     public byte[] get(byte[] key) {
-        return read(() -> db.get(readOptions, key));
+        return read(() -> db.get(key));
     }
 
     @Override
@@ -232,7 +228,7 @@ final class LocalStore implements PartyStore {
         Set<UUID> holders = new HashSet<>();
         for (byte[] key : records) {
             // A follower that died (with the old leader, often) serves nothing: not waited for.
-            if (LeaseRecords.holderMayLive(read(() -> db.get(readOptions, key)))) {
+            if (LeaseRecords.holderMayLive(read(() -> db.get(key)))) {
                 holders.add(LeaseRecords.clientOf(key));
             }
         }
@@ -254,7 +250,7 @@ final class LocalStore implements PartyStore {
     void recordLease(long token, UUID client, long pid) {
         byte[] value = LeaseRecords.value(pid);
         write(() -> {
-            db.put(writeOptions, LeaseRecords.key(token, client), value);
+            db.put(LeaseRecords.key(token, client), value, false);
             return null;
         });
     }
@@ -267,13 +263,7 @@ final class LocalStore implements PartyStore {
     private void deleteRecords(List<byte[]> keys) {
         try {
             write(() -> {
-                NativeWriteBatch batch = new NativeWriteBatch();
-                try {
-                    keys.forEach(batch::delete);
-                    db.write(writeOptions, batch);
-                } finally {
-                    batch.delete();
-                }
+                db.write(keys.stream().map(StoreWrite::delete).toList(), false);
                 return null;
             });
         } catch (TermEndedException closing) {
@@ -325,7 +315,6 @@ final class LocalStore implements PartyStore {
      * returns its outcome; with {@code sync}, once LevelDB has synced its log.
      */
     <R> R applyInvalidated(WriteCommand<R> command, boolean sync) {
-        NativeWriteOptions options = sync ? syncedWriteOptions : writeOptions;
         return write(() -> {
             reserve.checkBeforeWrite();
             if (!(command instanceof WriteCommand.Batch)) {
@@ -334,16 +323,12 @@ final class LocalStore implements PartyStore {
                 changes.committed(staging);
                 return outcome;
             }
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                WriteCommand.Staging staging = changes.recording(staging(batch));
-                R outcome = command.stage(staging);
-                db.write(options, batch);
-                changes.committed(staging);
-                return outcome;
-            } finally {
-                batch.delete();
-            }
+            List<StoreWrite> batch = new ArrayList<>();
+            WriteCommand.Staging staging = changes.recording(staging(batch));
+            R outcome = command.stage(staging);
+            db.write(batch, sync);
+            changes.committed(staging);
+            return outcome;
         });
     }
 
@@ -354,32 +339,27 @@ final class LocalStore implements PartyStore {
      * its keys. With {@code sync}, it returns once LevelDB has synced its log.
      */
     <R> R applyOnceInvalidated(WriteId id, WriteCommand<R> command, boolean sync) {
-        NativeWriteOptions options = sync ? syncedWriteOptions : writeOptions;
         return write(() -> {
             NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
-                byte[] record = db.get(readOptions, ClientRecords.key(id.client(), id.seq()));
+                byte[] record = db.get(ClientRecords.key(id.client(), id.seq()));
                 return command.decode(ClientRecords.outcomeOf(record));
             }
             reserve.checkBeforeWrite(); // after the record: a write applied before still gets its outcome
             NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                WriteCommand.Staging staging = changes.recording(staging(batch));
-                R outcome = command.stage(staging);
-                batch.put(ClientRecords.key(id.client(), id.seq()),
-                        ClientRecords.value(System.currentTimeMillis(), command.encode(outcome)));
-                for (long seq : confirmed) {
-                    batch.delete(ClientRecords.key(id.client(), seq));
-                }
-                db.write(options, batch); // the write and its record reach the log together
-                changes.committed(staging);
-                confirmed.clear();
-                recorded.add(id.seq());
-                return outcome;
-            } finally {
-                batch.delete();
+            List<StoreWrite> batch = new ArrayList<>();
+            WriteCommand.Staging staging = changes.recording(staging(batch));
+            R outcome = command.stage(staging);
+            batch.add(StoreWrite.put(ClientRecords.key(id.client(), id.seq()),
+                    ClientRecords.value(System.currentTimeMillis(), command.encode(outcome))));
+            for (long seq : confirmed) {
+                batch.add(StoreWrite.delete(ClientRecords.key(id.client(), seq)));
             }
+            db.write(batch, sync); // the write and its record reach the log together
+            changes.committed(staging);
+            confirmed.clear();
+            recorded.add(id.seq());
+            return outcome;
         });
     }
 
@@ -393,8 +373,7 @@ final class LocalStore implements PartyStore {
         Map<UUID, Long> newest = new HashMap<>();
         Map<UUID, List<byte[]>> keys = new HashMap<>();
         read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 byte[] prefix = ClientRecords.prefix();
                 for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                     byte[] key = it.key();
@@ -404,8 +383,6 @@ final class LocalStore implements PartyStore {
                         keys.computeIfAbsent(client, c -> new ArrayList<>()).add(key);
                     }
                 }
-            } finally {
-                it.delete();
             }
             return null;
         });
@@ -414,32 +391,25 @@ final class LocalStore implements PartyStore {
             return;
         }
         write(() -> {
-            NativeWriteBatch batch = new NativeWriteBatch();
-            try {
-                // Only the records read above: a record a stale client wrote since then stays.
-                newest.keySet().forEach(client -> {
-                    keys.get(client).forEach(batch::delete);
-                    records.forget(client);
-                });
-                db.write(writeOptions, batch);
-            } finally {
-                batch.delete();
-            }
+            List<StoreWrite> batch = new ArrayList<>();
+            // Only the records read above: a record a stale client wrote since then stays.
+            newest.keySet().forEach(client -> {
+                keys.get(client).forEach(key -> batch.add(StoreWrite.delete(key)));
+                records.forget(client);
+            });
+            db.write(batch, false);
             return null;
         });
     }
 
     private List<byte[]> keysWithPrefix(byte[] prefix) {
         List<byte[]> keys = new ArrayList<>();
-        NativeIterator it = db.iterator(readOptions);
-        try {
+        try (LevelDb.Cursor it = db.cursor()) {
             for (it.seek(prefix); it.isValid() && startsWith(it.key(), prefix); it.next()) {
                 keys.add(it.key());
             }
-        } catch (NativeDB.DBException e) {
+        } catch (IOException e) {
             throw failure(e);
-        } finally {
-            it.delete();
         }
         return keys;
     }
@@ -449,15 +419,15 @@ final class LocalStore implements PartyStore {
     }
 
     /** Reads and writes the database at once: for commands that change one key at most. */
-    private final WriteCommand.Staging direct = new DirectStaging(writeOptions);
+    private final WriteCommand.Staging direct = new DirectStaging(false);
     /** As {@link #direct}, syncing LevelDB's log after each write. */
-    private final WriteCommand.Staging directSynced = new DirectStaging(syncedWriteOptions);
+    private final WriteCommand.Staging directSynced = new DirectStaging(true);
 
     private final class DirectStaging implements WriteCommand.Staging {
-        private final NativeWriteOptions options;
+        private final boolean sync;
 
-        DirectStaging(NativeWriteOptions options) {
-            this.options = options;
+        DirectStaging(boolean sync) {
+            this.sync = sync;
         }
 
         @Override
@@ -468,8 +438,8 @@ final class LocalStore implements PartyStore {
         @Override
         public void put(byte[] key, byte[] value) {
             try {
-                db.put(options, key, value);
-            } catch (NativeDB.DBException e) {
+                db.put(key, value, sync);
+            } catch (IOException e) {
                 throw failure(e);
             }
         }
@@ -477,15 +447,15 @@ final class LocalStore implements PartyStore {
         @Override
         public void delete(byte[] key) {
             try {
-                db.delete(options, key);
-            } catch (NativeDB.DBException e) {
+                db.delete(key, sync);
+            } catch (IOException e) {
                 throw failure(e);
             }
         }
     }
 
     /** Reads the database, and collects changes in {@code batch} to be written at once. */
-    private WriteCommand.Staging staging(NativeWriteBatch batch) {
+    private WriteCommand.Staging staging(List<StoreWrite> batch) {
         return new WriteCommand.Staging() {
             @Override
             public byte[] current(byte[] key) {
@@ -494,20 +464,20 @@ final class LocalStore implements PartyStore {
 
             @Override
             public void put(byte[] key, byte[] value) {
-                batch.put(key, value);
+                batch.add(StoreWrite.put(key, value));
             }
 
             @Override
             public void delete(byte[] key) {
-                batch.delete(key);
+                batch.add(StoreWrite.delete(key));
             }
         };
     }
 
     private byte[] currentValue(byte[] key) {
         try {
-            return db.get(readOptions, key);
-        } catch (NativeDB.DBException e) {
+            return db.get(key);
+        } catch (IOException e) {
             throw failure(e);
         }
     }
@@ -516,14 +486,13 @@ final class LocalStore implements PartyStore {
     public StoreEntry navigate(byte[] key, Relation relation) {
         long start = System.nanoTime();
         return read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
-                byte[] found = null;
+            try (LevelDb.Cursor it = db.cursor()) {
                 if (relation.ascending()) {
                     seekAtOrAfter(it, key, relation.inclusive());
                 } else {
                     seekAtOrBefore(it, key, relation.inclusive());
                 }
+                byte[] found = null;
                 StoreEntry entry = null;
                 if (it.isValid()) {
                     found = it.key();
@@ -532,8 +501,6 @@ final class LocalStore implements PartyStore {
                 // the seek stepped over what lies between the key asked for and the key found
                 churn.read(start, 1, relation.ascending() ? key : found, relation.ascending() ? found : key);
                 return entry;
-            } finally {
-                it.delete();
             }
         });
     }
@@ -546,8 +513,7 @@ final class LocalStore implements PartyStore {
         long start = System.nanoTime();
         return read(() -> {
             List<StoreEntry> page = new ArrayList<>(Math.min(limit, 256));
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 if (descending) {
                     seekAtOrBefore(it, range.high(), range.highInclusive());
                 } else {
@@ -572,8 +538,6 @@ final class LocalStore implements PartyStore {
                 // the page stepped over what lies between where it started and where it stopped
                 churn.read(start, page.size(), descending ? last : range.low(), descending ? range.high() : last);
                 return page;
-            } finally {
-                it.delete();
             }
         });
     }
@@ -581,8 +545,7 @@ final class LocalStore implements PartyStore {
     @Override
     public long count(KeyRange range) {
         return read(() -> {
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (LevelDb.Cursor it = db.cursor()) {
                 seekAtOrAfter(it, range.low(), range.lowInclusive());
                 long n = 0;
                 for (; it.isValid(); it.next()) {
@@ -593,8 +556,6 @@ final class LocalStore implements PartyStore {
                     n++;
                 }
                 return n;
-            } finally {
-                it.delete();
             }
         });
     }
@@ -613,18 +574,14 @@ final class LocalStore implements PartyStore {
         }
         Path partial = target.resolveSibling(target.getFileName() + ".partial-" + ThisProcess.PID);
         read(() -> {
-            NativeDB copy;
+            LevelDb copy;
             try {
-                copy = NativeDB.open(new NativeOptions().createIfMissing(true).errorIfExists(true), partial.toFile());
+                copy = LevelDbEngines.open(engine, partial, /* mustBeNew= */ true, WRITE_BUFFER_BYTES);
             } catch (IOException e) {
                 throw new PartyException("Cannot create the backup in " + partial + ": " + e.getMessage(), e);
             }
-            NativeIterator it = db.iterator(readOptions);
-            try {
+            try (copy; LevelDb.Cursor it = db.cursor()) {
                 copyUserEntries(it, copy);
-            } finally {
-                it.delete();
-                copy.delete();
             }
             return null;
         });
@@ -636,27 +593,21 @@ final class LocalStore implements PartyStore {
     }
 
     /** Writes the user entries {@code it} reads into {@code copy}, in batches of about a mebibyte. */
-    private static void copyUserEntries(NativeIterator it, NativeDB copy) throws NativeDB.DBException {
-        NativeWriteOptions options = new NativeWriteOptions();
-        NativeWriteBatch batch = new NativeWriteBatch();
-        try {
-            long bytes = 0;
-            for (it.seekToFirst(); it.isValid() && !isReserved(it.key()); it.next()) {
-                byte[] key = it.key();
-                byte[] value = it.value();
-                batch.put(key, value);
-                bytes += key.length + value.length;
-                if (bytes >= 1 << 20) {
-                    copy.write(options, batch);
-                    batch.delete();
-                    batch = new NativeWriteBatch();
-                    bytes = 0;
-                }
+    private static void copyUserEntries(LevelDb.Cursor it, LevelDb copy) throws IOException {
+        List<StoreWrite> batch = new ArrayList<>();
+        long bytes = 0;
+        for (it.seekToFirst(); it.isValid() && !isReserved(it.key()); it.next()) {
+            byte[] key = it.key();
+            byte[] value = it.value();
+            batch.add(StoreWrite.put(key, value));
+            bytes += key.length + value.length;
+            if (bytes >= 1 << 20) {
+                copy.write(batch, false);
+                batch.clear();
+                bytes = 0;
             }
-            copy.write(options, batch);
-        } finally {
-            batch.delete();
         }
+        copy.write(batch, false);
     }
 
     /** {@inheritDoc} LevelDB rewrites the range's files, dropping deleted and overwritten entries. */
@@ -688,7 +639,7 @@ final class LocalStore implements PartyStore {
     }
 
     /** Positions {@code it} at the first key after {@code key} (or at it, if inclusive); null means the start. */
-    private static void seekAtOrAfter(NativeIterator it, byte[] key, boolean inclusive) throws NativeDB.DBException {
+    private static void seekAtOrAfter(LevelDb.Cursor it, byte[] key, boolean inclusive) throws IOException {
         if (key == null) {
             it.seekToFirst();
             return;
@@ -703,7 +654,7 @@ final class LocalStore implements PartyStore {
      * Positions {@code it} at the last user key before {@code key} (or at it, if inclusive); null
      * means past every user key, that is before {@link #USER_KEYS_END}.
      */
-    private static void seekAtOrBefore(NativeIterator it, byte[] key, boolean inclusive) throws NativeDB.DBException {
+    private static void seekAtOrBefore(LevelDb.Cursor it, byte[] key, boolean inclusive) throws IOException {
         byte[] target = key == null ? USER_KEYS_END : key;
         it.seek(target);
         if (!it.isValid()) {
@@ -720,7 +671,8 @@ final class LocalStore implements PartyStore {
         try {
             if (!closed) {
                 closed = true;
-                db.delete();
+                db.close();
+                InProcessLocks.unlock(dir); // after the close: the kernel's lock is gone by now
             }
         } finally {
             lifecycle.writeLock().unlock();
@@ -732,27 +684,27 @@ final class LocalStore implements PartyStore {
     }
 
     @FunctionalInterface
-    private interface NativeCall<T> {
-        T call() throws NativeDB.DBException;
+    private interface DbCall<T> {
+        T call() throws IOException;
     }
 
-    private <T> T read(NativeCall<T> call) {
+    private <T> T read(DbCall<T> call) {
         lifecycle.readLock().lock();
         try {
             checkOpen();
             return call.call();
-        } catch (NativeDB.DBException e) {
+        } catch (IOException e) {
             throw failure(e);
         } finally {
             lifecycle.readLock().unlock();
         }
     }
 
-    private PartyException failure(NativeDB.DBException e) {
+    private PartyException failure(IOException e) {
         return new PartyException("LevelDB failed in " + dir + ": " + e.getMessage(), e);
     }
 
-    private <T> T write(NativeCall<T> call) {
+    private <T> T write(DbCall<T> call) {
         return read(() -> {
             writeLock.lock();
             try {

@@ -14,29 +14,32 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import io.levelparty.StorageEngine;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Damaged table files are an error on read, never a wrong value. */
+/** Damaged table files are an error on read, never a wrong value, on either engine. */
 class DamagedTableTest {
     private static final int KEYS = 400;
 
     @TempDir
     Path dir;
 
-    @Test
-    void aScrambledTableGivesExceptionsNotWrongValues() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = StorageEngine.class, names = {"NATIVE", "JAVA"})
+    void aScrambledTableGivesExceptionsNotWrongValues(StorageEngine engine) throws IOException {
         Path db = dir.resolve("db");
         byte[][] values = new byte[KEYS][];
         Random random = new Random(42);
-        LocalStore store = LocalStore.tryOpen(db);
+        LocalStore store = LocalStore.tryOpen(db, engine);
         for (int i = 0; i < KEYS; i++) {
             values[i] = new byte[1024];
             random.nextBytes(values[i]); // incompressible: every block holds only a few values
             store.put(key(i), values[i]);
         }
         store.close();
-        LocalStore.tryOpen(db).close(); // the reopening writes the recovered log to a table
+        LocalStore.tryOpen(db, engine).close(); // the reopening writes the recovered log to a table
 
         List<Path> tables;
         try (Stream<Path> files = Files.list(db)) {
@@ -52,7 +55,7 @@ class DamagedTableTest {
             }
         }
 
-        LocalStore damaged = LocalStore.tryOpen(db);
+        LocalStore damaged = LocalStore.tryOpen(db, engine);
         assertNotNull(damaged);
         int failed = 0;
         try {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.levelparty.StorageEngine;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.StoreWrite;
 import java.nio.charset.StandardCharsets;
@@ -16,19 +17,29 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Numbered writes take effect once, however often they are resent and whoever leads, see {@link ClientRecords}. */
+/**
+ * Numbered writes take effect once, however often they are resent and whoever leads, see
+ * {@link ClientRecords}; every case runs on both engines, and the next leader's term on the other one.
+ */
+@ParameterizedClass
+@EnumSource(value = StorageEngine.class, names = {"NATIVE", "JAVA"})
 class ExactlyOnceTest {
     private static final UUID CLIENT = UUID.randomUUID();
     private static final byte[] KEY = b("k");
 
+    @Parameter
+    StorageEngine engine;
     @TempDir
     Path dir;
     LocalStore store;
 
     @BeforeEach
     void open() {
-        store = LocalStore.tryOpen(dir);
+        store = LocalStore.tryOpen(dir, engine);
     }
 
     @AfterEach
@@ -69,7 +80,8 @@ class ExactlyOnceTest {
         assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY), false));
         store.applyOnce(id(2, 0), new WriteCommand.Batch(List.of(StoreWrite.put(KEY, b("x")))), false);
         store.close();
-        store = LocalStore.tryOpen(dir); // the next leader's term
+        // The next leader's term, on the other engine.
+        store = LocalStore.tryOpen(dir, engine == StorageEngine.NATIVE ? StorageEngine.JAVA : StorageEngine.NATIVE);
         assertNull(store.applyOnce(id(1, 0), new WriteCommand.Delete(KEY), false), "answered from the record");
         assertArrayEquals(b("x"), store.get(KEY), "the resent delete did not delete the later put");
     }

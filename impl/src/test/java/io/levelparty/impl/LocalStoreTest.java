@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.levelparty.PartyUnavailableException;
+import io.levelparty.StorageEngine;
 import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
@@ -17,23 +18,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.fusesource.leveldbjni.internal.NativeDB;
-import org.fusesource.leveldbjni.internal.NativeOptions;
-import org.fusesource.leveldbjni.internal.NativeWriteOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Every case runs on both LevelDB engines. */
+@ParameterizedClass
+@EnumSource(value = StorageEngine.class, names = {"NATIVE", "JAVA"})
 class LocalStoreTest {
+    @Parameter
+    StorageEngine engine;
     @TempDir
     Path dir;
     LocalStore store;
 
     @BeforeEach
     void open() {
-        store = LocalStore.tryOpen(dir);
+        store = LocalStore.tryOpen(dir, engine);
         assertNotNull(store);
+        assertEquals(engine, store.engine());
     }
 
     @AfterEach
@@ -116,9 +123,18 @@ class LocalStoreTest {
         assertNull(store.delete(b("k")));
     }
 
+    /** Either engine: LevelDB's fcntl lock does not keep a second open of one process out, so the store does. */
     @Test
     void secondOpenInTheSameProcessSeesTheLock() {
-        assertNull(LocalStore.tryOpen(dir));
+        assertNull(LocalStore.tryOpen(dir, StorageEngine.NATIVE));
+        assertNull(LocalStore.tryOpen(dir, StorageEngine.JAVA));
+        store.close();
+        store = LocalStore.tryOpen(dir, other(engine));
+        assertNotNull(store, "closing let go of the lock");
+    }
+
+    private static StorageEngine other(StorageEngine engine) {
+        return engine == StorageEngine.NATIVE ? StorageEngine.JAVA : StorageEngine.NATIVE;
     }
 
     @Test
@@ -128,7 +144,7 @@ class LocalStoreTest {
         store.close();
         assertThrows(TermEndedException.class, () -> store.get(b("a")));
         assertThrows(TermEndedException.class, () -> store.scan(KeyRange.ALL, false, 1));
-        store = LocalStore.tryOpen(dir);
+        store = LocalStore.tryOpen(dir, engine);
         assertArrayEquals(b("va"), store.get(b("a")), "data survives close and reopen");
     }
 
@@ -137,14 +153,15 @@ class LocalStoreTest {
     void aDatabaseOfANewerStorageFormatIsRefused() throws Exception {
         assertArrayEquals(new byte[] {0, 0, 0, ReservedKeys.FORMAT}, store.get(ReservedKeys.FORMAT_VERSION));
         store.close();
-        NativeDB raw = NativeDB.open(new NativeOptions(), dir.toFile());
-        raw.put(new NativeWriteOptions(), ReservedKeys.FORMAT_VERSION, new byte[] {0, 0, 0, 9});
-        raw.delete();
-        PartyUnavailableException refused = assertThrows(PartyUnavailableException.class, () -> LocalStore.tryOpen(dir));
+        try (LevelDb raw = LevelDbEngines.open(engine, dir, false, LocalStore.WRITE_BUFFER_BYTES)) {
+            raw.put(ReservedKeys.FORMAT_VERSION, new byte[] {0, 0, 0, 9}, false);
+        }
+        PartyUnavailableException refused = assertThrows(PartyUnavailableException.class,
+                () -> LocalStore.tryOpen(dir, engine));
         assertTrue(refused.getMessage().contains("format 9") && refused.getMessage().contains("reads format 1")
                 && refused.getMessage().contains("newer"), refused.getMessage());
-        store = LocalStore.tryOpen(dir.resolve("other")); // for close(); the refused open released the lock:
-        NativeDB.open(new NativeOptions(), dir.toFile()).delete();
+        store = LocalStore.tryOpen(dir.resolve("other"), engine); // for close(); the refused open released the lock:
+        LevelDbEngines.open(engine, dir, false, LocalStore.WRITE_BUFFER_BYTES).close();
     }
 
     private static List<String> keys(List<StoreEntry> entries) {

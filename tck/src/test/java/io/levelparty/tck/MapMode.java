@@ -8,6 +8,7 @@ import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import io.levelparty.Role;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ import java.util.stream.Stream;
  * facade over a store of a user's own, and one that follows a leader opened in the same JVM (a second open of a directory finds the lock held
  * and connects to the first one's socket), with linearizable or with cached reads: within one
  * process, a map with cached reads keeps the same contract, since it always reads its own writes.
+ * The leader's LevelDB runs on the engine the process picks by default (native, where leveldbjni's
+ * library loads) but in the modes that name the Java engine.
  */
 enum MapMode {
     REFERENCE {
@@ -38,14 +41,14 @@ enum MapMode {
     LEADER {
         @Override
         ConcurrentNavigableMap<String, String> open() {
-            Path dir = newDirectory();
-            PartyMap<String> map = LevelParty.open(dir, Codecs.utf8());
-            assertEquals(Role.LEADER, map.role());
-            resources.put(map, () -> {
-                map.close();
-                delete(dir);
-            });
-            return map;
+            return leader(PartyOptions.of(Codecs.utf8()));
+        }
+    },
+    /** A leader on the Java engine ({@link StorageEngine#JAVA}). */
+    LEADER_JAVA {
+        @Override
+        ConcurrentNavigableMap<String, String> open() {
+            return leader(PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA));
         }
     },
     FOLLOWER {
@@ -73,6 +76,18 @@ enum MapMode {
             return follower(PartyOptions.of(Codecs.utf8()).consistency(Consistency.RELAXED));
         }
     };
+
+    /** Opens a leader with {@code options} on a new directory, and returns it. */
+    private static PartyMap<String> leader(PartyOptions<String> options) {
+        Path dir = newDirectory();
+        PartyMap<String> map = LevelParty.open(dir, options);
+        assertEquals(Role.LEADER, map.role());
+        resources.put(map, () -> {
+            map.close();
+            delete(dir);
+        });
+        return map;
+    }
 
     /** Opens a leader on a new directory, then a follower of it with {@code options}, and returns the follower. */
     private static PartyMap<String> follower(PartyOptions<String> options) {

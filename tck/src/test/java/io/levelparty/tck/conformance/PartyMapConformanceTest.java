@@ -12,6 +12,8 @@ import org.junit.runners.AllTests;
  * made it. Follower mode runs with ASCII keys only: keys are encoded and ordered by the same code
  * in both modes, which leader mode tests beyond the BMP too, and a follower map (with its leader) takes
  * more than twice as long to open: with both key sets this would be the longest run of the build.
+ * Leader mode runs once more, with ASCII keys, on the Java LevelDB engine: a map there reads and
+ * writes through the other engine's code, down to its iterators.
  */
 @RunWith(AllTests.class)
 public class PartyMapConformanceTest {
@@ -20,10 +22,12 @@ public class PartyMapConformanceTest {
     /** Returns the suite, built once: the JUnit Platform asks for it more than once per run. */
     public static synchronized Test suite() {
         if (suite == null) {
-            TestSuite both = new TestSuite("PartyMap");
-            both.addTest(ConformanceSuites.suite("PartyMap, leader mode", PartyMapSource.leaders()));
-            both.addTest(ConformanceSuites.asciiSuite("PartyMap, follower mode", PartyMapSource.followers()));
-            suite = both;
+            TestSuite all = new TestSuite("PartyMap");
+            all.addTest(ConformanceSuites.suite("PartyMap, leader mode", PartyMapSource.leaders()));
+            all.addTest(ConformanceSuites.asciiSuite("PartyMap, follower mode", PartyMapSource.followers()));
+            all.addTest(ConformanceSuites.asciiSuite("PartyMap, leader mode on the Java engine",
+                    PartyMapSource.javaEngineLeaders()));
+            suite = all;
         }
         return suite;
     }

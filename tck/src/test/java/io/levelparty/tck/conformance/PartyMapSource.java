@@ -3,13 +3,17 @@ package io.levelparty.tck.conformance;
 import io.levelparty.Codecs;
 import io.levelparty.LevelParty;
 import io.levelparty.PartyMap;
+import io.levelparty.PartyOptions;
 import io.levelparty.Role;
+import io.levelparty.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.stream.Stream;
@@ -20,29 +24,51 @@ import java.util.stream.Stream;
  * follower mode, where the first open of the directory is kept as the leader and the second,
  * a follower in the same JVM, is the map handed out. Every map handed out is closed (with its
  * leader), and its directory deleted, by {@link #releaseMaps()}, which the suite runs after each
- * test; {@link #close()} deletes the root.
+ * test, except the Java engine's, which it empties for a later test instead (see
+ * {@link #javaEngineLeaders()}); {@link #close()} closes those and deletes the root.
  */
 final class PartyMapSource implements MapSource {
     /** A map handed out, and the leader it reaches if it is a follower (else null). */
     private record Opened(PartyMap<String> map, PartyMap<String> leader, Path dir) {}
 
     private final boolean followers;
+    /** The options of the maps that lead: their engine. */
+    private final PartyOptions<String> leaderOptions;
+    /**
+     * Whether a released map is emptied and handed out again rather than closed: for the Java
+     * engine, whose databases take several times as long as native ones to create, which over the
+     * suite's hundred thousand maps would take many minutes.
+     */
+    private final boolean reuse;
+    /** Released maps, empty, to hand out again when {@link #reuse}. */
+    private final Deque<Opened> idle = new ArrayDeque<>();
     private final Path root;
     private final List<Opened> open = new ArrayList<>();
     private long opened;
 
     /** Returns a source of leader-mode maps. */
     static PartyMapSource leaders() {
-        return new PartyMapSource(false);
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()), false);
+    }
+
+    /**
+     * Returns a source of leader-mode maps whose LevelDB runs on the Java engine; a map a test
+     * released is emptied and handed to a later test, so that its database then holds the
+     * deletions and overwrites of many tests before, as a long-lived map's does.
+     */
+    static PartyMapSource javaEngineLeaders() {
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA), true);
     }
 
     /** Returns a source of follower-mode maps. */
     static PartyMapSource followers() {
-        return new PartyMapSource(true);
+        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()), false);
     }
 
-    private PartyMapSource(boolean followers) {
+    private PartyMapSource(boolean followers, PartyOptions<String> leaderOptions, boolean reuse) {
         this.followers = followers;
+        this.leaderOptions = leaderOptions;
+        this.reuse = reuse;
         try {
             root = Files.createTempDirectory(tempParent(), "levelparty-conformance-");
             // For a suite built but never run: the root is empty between tests, so this removes it.
@@ -72,8 +98,13 @@ final class PartyMapSource implements MapSource {
 
     @Override
     public synchronized ConcurrentNavigableMap<String, String> newMap() {
+        Opened reused = idle.poll();
+        if (reused != null) {
+            open.add(reused);
+            return reused.map();
+        }
         Path dir = root.resolve("map-" + ++opened);
-        PartyMap<String> first = LevelParty.open(dir, Codecs.utf8());
+        PartyMap<String> first = LevelParty.open(dir, leaderOptions);
         if (!followers) {
             open.add(new Opened(first, null, dir));
             return first;
@@ -91,6 +122,11 @@ final class PartyMapSource implements MapSource {
         RuntimeException failure = null;
         for (Opened o : open) {
             try {
+                if (reuse) {
+                    o.map().clear();
+                    idle.add(o);
+                    continue;
+                }
                 o.map().close();
                 if (o.leader() != null) {
                     o.leader().close();
@@ -113,6 +149,11 @@ final class PartyMapSource implements MapSource {
     @Override
     public synchronized void close() {
         releaseMaps();
+        for (Opened o : idle) {
+            o.map().close();
+            deleteRecursively(o.dir());
+        }
+        idle.clear();
         deleteRecursively(root);
     }
 
