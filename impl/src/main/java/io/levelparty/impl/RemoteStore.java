@@ -8,6 +8,7 @@ import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
 import io.levelparty.impl.FollowerSideConnection.Call;
+import io.levelparty.impl.FollowerSideConnection.RequestWriter;
 import io.levelparty.impl.FollowerSideHandshake.Link;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Reply;
@@ -184,12 +185,14 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
      */
     byte[] fetch(String key, byte[] bytes) {
         Objects.requireNonNull(bytes, "key");
-        Call call = connection.call(MessageType.GET, MessageType.VALUE, (wire, queued) -> {
-            Protocol.writeGet(wire, queued.id, bytes);
-            if (cache != null) {
-                queued.ticket = cache.ticket();
-            }
-        });
+        // Two writers, so that a read without a cache allocates no more than its key's capture.
+        RequestWriter get = cache == null
+                ? (wire, queued) -> Protocol.writeGet(wire, queued.id, bytes)
+                : (wire, queued) -> {
+                    Protocol.writeGet(wire, queued.id, bytes);
+                    queued.ticket = cache.ticket();
+                };
+        Call call = connection.call(MessageType.GET, MessageType.VALUE, get);
         byte[] value = (byte[]) call.result;
         if (cache != null && (lease == null || call.cacheable)) {
             cache.fill(key, bytes, value, call.ticket);
