@@ -8,6 +8,7 @@ import io.levelparty.PartyUnavailableException;
 import io.levelparty.Role;
 import io.levelparty.Subscription;
 import io.levelparty.impl.FollowerSideConnection.Call;
+import io.levelparty.impl.FollowerSideConnection.RequestWriter;
 import io.levelparty.impl.FollowerSideHandshake.Link;
 import io.levelparty.impl.Protocol.MessageType;
 import io.levelparty.impl.Protocol.Reply;
@@ -188,12 +189,14 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
         Objects.requireNonNull(bytes, "key");
         boolean caching = cache != null && cache.willCache(bytes);
         MessageType type = caching || cache == null ? MessageType.GET : MessageType.PEEK;
-        Call call = connection.call(type, MessageType.VALUE, (wire, queued) -> {
-            Protocol.writeRead(wire, type, queued.id, bytes);
-            if (caching) {
-                queued.ticket = cache.ticket();
-            }
-        });
+        // Two writers, so that a read that will not be cached allocates no more than its key's capture.
+        RequestWriter read = caching
+                ? (wire, queued) -> {
+                    Protocol.writeRead(wire, MessageType.GET, queued.id, bytes);
+                    queued.ticket = cache.ticket();
+                }
+                : (wire, queued) -> Protocol.writeRead(wire, type, queued.id, bytes);
+        Call call = connection.call(type, MessageType.VALUE, read);
         byte[] value = (byte[]) call.result;
         if (caching && (lease == null || call.cacheable)) {
             cache.fill(key, bytes, value, call.ticket);
