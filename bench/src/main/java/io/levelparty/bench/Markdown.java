@@ -86,6 +86,22 @@ final class Markdown {
         }
     }
 
+    /**
+     * The leader rows again on the Java LevelDB engine (LeaderBench's {@code engine} parameter):
+     * the map against the raw Java engine, and the Java engine against the native one.
+     */
+    private void javaEngineRows() {
+        String[][] rowsOf = {{"Get", "`get`", "ops/s"}, {"Put", "`put`", "ops/s"}, {"Scan", "range scan", "entries/s"}};
+        for (String[] r : rowsOf) {
+            double map = opsPerSecond("leader" + r[0] + "@JAVA");
+            double raw = opsPerSecond("raw" + r[0] + "@JAVA");
+            double nativeMap = opsPerSecond("leader" + r[0]);
+            info(f("Java engine: leader %s, no followers (%s, one thread)", r[1], r[2]), ops(map),
+                    "raw Java engine: " + ops(raw) + "; the native engine's leader: " + ops(nativeMap),
+                    f("%.2f× raw; %.2f× native", map / raw, map / nativeMap));
+        }
+    }
+
     private void info(String measure, String ours, String baseline, String ratio) {
         rows.add("| " + measure + " | " + ours + " | " + baseline + " | " + ratio + " | — | — |");
     }
@@ -174,6 +190,7 @@ final class Markdown {
         double rawScan = opsPerSecond("rawScan");
         info("Leader-local range scan (entries/s)", ops(leaderScan), "raw leveldbjni iterator: " + ops(rawScan),
                 f("%.2f×", leaderScan / rawScan));
+        javaEngineRows();
 
         row(f("Failover: SIGKILL of the leader → next acknowledged write, median (%d kills, %d samples; "
                 + "3 processes with -Xmx%s, each writing with a %d µs pause between writes; data in %s)",
