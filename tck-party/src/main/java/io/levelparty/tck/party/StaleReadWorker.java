@@ -83,8 +83,12 @@ public final class StaleReadWorker {
         int readsPerSecond = Integer.parseInt(args[10]);
         long seed = Long.parseLong(args[11]);
 
+        // A minute to open: six JVMs start at once, and on a loaded machine the default 10 s was
+        // seen to run out before the run began. Only the first open waits this long; what the
+        // contract checks (reads, and the re-elections after faults) runs on the request timeout.
         PartyMap<String> map = WorkerChannel.openAnnouncingLeadership(uri, PartyOptions.of(Codecs.utf8())
-                .consistency(consistency).cacheSize(cacheSize).requestTimeout(requestTimeout));
+                .consistency(consistency).cacheSize(cacheSize).requestTimeout(requestTimeout)
+                .openTimeout(Duration.ofMinutes(1)));
         StaleReadWorker worker = new StaleReadWorker(map, name, hotKeys, logs, seed);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < writeThreads; t++) {
