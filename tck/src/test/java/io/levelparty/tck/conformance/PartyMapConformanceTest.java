@@ -7,13 +7,13 @@ import org.junit.runners.AllTests;
 
 /**
  * Guava testlib's {@code ConcurrentNavigableMap} conformance suite on {@code PartyMap}s, in leader
- * mode and in follower mode: every map the suite asks for is opened on a new, empty directory (in
- * follower mode, the second open of it, the first leading), closed and deleted after the test that
- * made it. Follower mode runs with ASCII keys only: keys are encoded and ordered by the same code
- * in both modes, which leader mode tests beyond the BMP too, and a follower map (with its leader) takes
- * more than twice as long to open: with both key sets this would be the longest run of the build.
- * Leader mode runs once more, with ASCII keys, on the Java LevelDB engine: a map there reads and
- * writes through the other engine's code, down to its iterators.
+ * mode and in follower mode. In leader mode every map the suite asks for is opened on a new, empty
+ * directory, closed and deleted after the test that made it; in follower mode (the second open of a
+ * directory, the first leading) a map is emptied after its test and handed to a later one (see
+ * {@link PartyMapSource#followers()}). Follower mode runs with ASCII keys only: keys are encoded and
+ * ordered by the same code in both modes, which leader mode tests beyond the BMP too. Leader mode
+ * runs once more, with ASCII keys, on the Java LevelDB engine: a map there reads and writes through
+ * the other engine's code, down to its iterators.
  */
 @RunWith(AllTests.class)
 public class PartyMapConformanceTest {

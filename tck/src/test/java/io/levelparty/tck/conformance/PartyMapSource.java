@@ -24,8 +24,9 @@ import java.util.stream.Stream;
  * follower mode, where the first open of the directory is kept as the leader and the second,
  * a follower in the same JVM, is the map handed out. Every map handed out is closed (with its
  * leader), and its directory deleted, by {@link #releaseMaps()}, which the suite runs after each
- * test, except the Java engine's, which it empties for a later test instead (see
- * {@link #javaEngineLeaders()}); {@link #close()} closes those and deletes the root.
+ * test, except the Java engine's and the followers, which it empties for a later test instead (see
+ * {@link #javaEngineLeaders()} and {@link #followers()}); {@link #close()} closes those and deletes
+ * the root.
  */
 final class PartyMapSource implements MapSource {
     /** A map handed out, and the leader it reaches if it is a follower (else null). */
@@ -36,8 +37,9 @@ final class PartyMapSource implements MapSource {
     private final PartyOptions<String> leaderOptions;
     /**
      * Whether a released map is emptied and handed out again rather than closed: for the Java
-     * engine, whose databases take several times as long as native ones to create, which over the
-     * suite's hundred thousand maps would take many minutes.
+     * engine, whose databases take several times as long as native ones to create, and for
+     * followers, each of which takes a leader and a connection to open; over the suite's tens of
+     * thousands of maps either would take many minutes.
      */
     private final boolean reuse;
     /** Released maps, empty, to hand out again when {@link #reuse}. */
@@ -60,9 +62,14 @@ final class PartyMapSource implements MapSource {
         return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA), true);
     }
 
-    /** Returns a source of follower-mode maps. */
+    /**
+     * Returns a source of follower-mode maps; a map a test released is emptied and handed to a
+     * later test, so that its leader's database holds the deletions of many tests before and its
+     * cache has been invalidated over and over, as a long-lived follower's has. Leader mode opens a
+     * new directory for every map, which covers a fresh database.
+     */
     static PartyMapSource followers() {
-        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()), false);
+        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()), true);
     }
 
     private PartyMapSource(boolean followers, PartyOptions<String> leaderOptions, boolean reuse) {
@@ -151,6 +158,9 @@ final class PartyMapSource implements MapSource {
         releaseMaps();
         for (Opened o : idle) {
             o.map().close();
+            if (o.leader() != null) {
+                o.leader().close();
+            }
             deleteRecursively(o.dir());
         }
         idle.clear();
