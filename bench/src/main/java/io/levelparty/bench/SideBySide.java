@@ -57,6 +57,12 @@ public final class SideBySide {
     private static final int CLOCK_PROBES = 20;
     /** Where the time goes, for the targets missed: copied below the table. */
     private static final String DIAGNOSIS = "bench/node/diagnosis.md";
+    /**
+     * With this property set to a comma-separated list of scenarios (failover, hand-over,
+     * sequential, four, durable, cold, churn, load), only those run, and the section is printed
+     * instead of written into {@code BENCHMARKS.md}: for measuring one change quickly.
+     */
+    static final String ONLY = "levelparty.bench.only";
     /** The cold-start program, compiled by {@code bench/run.sh} from {@code bench/coldstart}. */
     private static final String COLD_FOLLOWER = "ColdFollower";
 
@@ -138,12 +144,22 @@ public final class SideBySide {
         String section = new SideBySideSection(run.figures).section(command, date, seconds,
                 "load average (1, 5, 15 min) " + loadBefore + " at the start, " + Report.loadAverage() + " at the end",
                 nodeLine, Files.readString(root.resolve(DIAGNOSIS), StandardCharsets.UTF_8));
+        if (System.getProperty(ONLY) != null) {
+            System.out.println(section);
+            return;
+        }
         SideBySideSection.write(root.resolve("BENCHMARKS.md"), section);
         log("wrote the side-by-side section of " + root.resolve("BENCHMARKS.md") + " in " + seconds + " s");
     }
 
     private static void log(String line) {
         Report.log(line);
+    }
+
+    /** Whether {@code scenario} runs: all do, unless {@value #ONLY} names some. */
+    private static boolean runs(String scenario) {
+        String only = System.getProperty(ONLY);
+        return only == null || Arrays.asList(only.split(",")).contains(scenario);
     }
 
     private void runAll() throws Exception {
@@ -155,7 +171,7 @@ public final class SideBySide {
         List<Long> logSmall = new ArrayList<>();
         List<Long> residentDefault = new ArrayList<>();
         List<Long> logDefault = new ArrayList<>();
-        for (int rep = 0; rep < REPETITIONS; rep++) {
+        for (int rep = 0; rep < REPETITIONS && runs("failover"); rep++) {
             for (Side side : order(rep)) {
                 log("failover " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                 if (side.isNode()) {
@@ -168,13 +184,15 @@ public final class SideBySide {
                 }
             }
         }
-        log("failover floor: " + residentSmall.size() + " kills without LevelParty, -Xmx64m, then default heap");
-        attempt("failover floor, -Xmx64m", () -> figures.floors.put("failover",
-                FailoverFloor.measure(longs(residentSmall), longs(logSmall), SMALL_HEAP, Report.DISK, PAUSE_MICROS)));
-        attempt("failover floor, default heap", () -> figures.floors.put("failover-default-heap",
-                FailoverFloor.measure(longs(residentDefault), longs(logDefault), List.of(), Report.DISK,
-                        PAUSE_MICROS)));
-        for (int rep = 0; rep < REPETITIONS; rep++) {
+        if (!residentSmall.isEmpty()) {
+            log("failover floor: " + residentSmall.size() + " kills without LevelParty, -Xmx64m, then default heap");
+            attempt("failover floor, -Xmx64m", () -> figures.floors.put("failover", FailoverFloor.measure(
+                    longs(residentSmall), longs(logSmall), SMALL_HEAP, Report.DISK, PAUSE_MICROS)));
+            attempt("failover floor, default heap", () -> figures.floors.put("failover-default-heap",
+                    FailoverFloor.measure(longs(residentDefault), longs(logDefault), List.of(), Report.DISK,
+                            PAUSE_MICROS)));
+        }
+        for (int rep = 0; rep < REPETITIONS && runs("hand-over"); rep++) {
             for (Side side : order(rep)) {
                 log("hand-over " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                 attempt("hand-over: " + side.label(), () -> handover(side));
@@ -182,25 +200,31 @@ public final class SideBySide {
         }
         for (int rep = 0; rep < REPETITIONS; rep++) {
             for (Side side : order(rep)) {
-                log("sequential and scan " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                attempt("sequential and scan: " + side.label(), () -> sequential(side));
-                log("four followers " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                attempt("four followers: " + side.label(), () -> fourFollowers(side, "four", "default"));
-                if (!side.isNode()) {
+                if (runs("sequential")) {
+                    log("sequential and scan " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
+                    attempt("sequential and scan: " + side.label(), () -> sequential(side));
+                }
+                if (runs("four")) {
+                    log("four followers " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
+                    attempt("four followers: " + side.label(), () -> fourFollowers(side, "four", "default"));
+                }
+                if (!side.isNode() && runs("durable")) {
                     log("four followers, durable writes " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
                     attempt("four followers, durable writes", () -> fourFollowers(side, "durable", "sync"));
                 }
-                log("cold start " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
-                attempt("cold start: " + side.label(), () -> coldStart(side));
+                if (runs("cold")) {
+                    log("cold start " + (rep + 1) + "/" + REPETITIONS + ": " + side.label());
+                    attempt("cold start: " + side.label(), () -> coldStart(side));
+                }
             }
         }
-        for (int rep = 0; rep < CHURN_REPETITIONS; rep++) {
+        for (int rep = 0; rep < CHURN_REPETITIONS && runs("churn"); rep++) {
             log("churn " + (rep + 1) + "/" + CHURN_REPETITIONS);
             int first = rep % 2 == 0 ? 0 : CHURN_CYCLES;
             attempt("churn", () -> churn(first));
             attempt("churn", () -> churn(CHURN_CYCLES - first));
         }
-        for (Harness.LoadSpec spec : SideBySideSection.LOADS) {
+        for (Harness.LoadSpec spec : runs("load") ? SideBySideSection.LOADS : List.<Harness.LoadSpec>of()) {
             log("load: " + spec);
             attempt("load " + spec, () -> figures.add(SideBySideSection.loadKey(spec),
                     Harness.load(spec, 2, LOAD_WARMUP_MAX_SECONDS, LOAD_SECONDS).opsPerSecond()));

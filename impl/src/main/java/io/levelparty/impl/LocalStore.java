@@ -37,7 +37,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * takes the write side, so it waits for calls in progress and no call starts on a freed database.
  * Writes are serialized by {@link #writeLock}: they read the previous value and write under it,
  * which makes {@code put}'s returned previous value and compare-and-set atomic (this process is
- * the only writer of the directory, since it holds LevelDB's lock). Reads take no write lock:
+ * the only writer of the directory, since it holds LevelDB's lock). Writes that arrive together
+ * are committed together, in one batch (see {@link GroupCommit}). Reads take no write lock:
  * LevelDB gives each read and each iterator a consistent snapshot, so a scan page reflects one
  * state.
  *
@@ -85,6 +86,10 @@ final class LocalStore implements PartyStore {
     private final DiskReserve reserve;
     /** Compacts where reads step over many deleted or overwritten entries. */
     private final ChurnCompactor churn;
+    /** Synced writes wait here to be committed, several at once. */
+    private final GroupCommit groups = new GroupCommit(writeLock, this::commitGroup);
+    /** How many writes were committed in groups of more than one. Guarded by {@link #writeLock}. */
+    private long groupedWrites;
 
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
@@ -315,21 +320,7 @@ final class LocalStore implements PartyStore {
      * returns its outcome; with {@code sync}, once LevelDB has synced its log.
      */
     <R> R applyInvalidated(WriteCommand<R> command, boolean sync) {
-        return write(() -> {
-            reserve.checkBeforeWrite();
-            if (!(command instanceof WriteCommand.Batch)) {
-                WriteCommand.Staging staging = changes.recording(sync ? directSynced : direct);
-                R outcome = command.stage(staging); // one change at most: atomic as it is
-                changes.committed(staging);
-                return outcome;
-            }
-            List<StoreWrite> batch = new ArrayList<>();
-            WriteCommand.Staging staging = changes.recording(staging(batch));
-            R outcome = command.stage(staging);
-            db.write(batch, sync);
-            changes.committed(staging);
-            return outcome;
-        });
+        return commit(null, command, sync);
     }
 
     /**
@@ -339,28 +330,170 @@ final class LocalStore implements PartyStore {
      * its keys. With {@code sync}, it returns once LevelDB has synced its log.
      */
     <R> R applyOnceInvalidated(WriteId id, WriteCommand<R> command, boolean sync) {
-        return write(() -> {
-            NavigableSet<Long> recorded = records.seqs(id.client(), this::keysWithPrefix);
+        return commit(id, command, sync);
+    }
+
+    /** Commits {@code command} with the writes queued with it (see {@link GroupCommit}) and returns its outcome. */
+    private <R> R commit(WriteId id, WriteCommand<R> command, boolean sync) {
+        return read(() -> {
+            GroupCommit.PendingWrite<R> write = groups.pending(id, command, sync);
+            groups.submit(write);
+            return write.outcome();
+        });
+    }
+
+    /**
+     * Commits {@code group}, writes in commit order, in one LevelDB batch, synced if any of them
+     * asks for it: each write is staged seeing the writes before it, and fails alone if its staging
+     * fails; the batch fails them all if LevelDB does.
+     */
+    private void commitGroup(List<GroupCommit.PendingWrite<?>> group) {
+        if (group.size() > 1) {
+            groupedWrites += group.size();
+        }
+        GroupStaging batch = new GroupStaging(group.size() > 1);
+        List<Staged<?>> staged = new ArrayList<>(group.size());
+        boolean sync = false;
+        for (GroupCommit.PendingWrite<?> write : group) {
+            try {
+                Staged<?> s = stage(write, batch);
+                if (s != null) {
+                    staged.add(s);
+                    sync |= write.sync;
+                }
+            } catch (IOException | RuntimeException e) {
+                batch.discardMember();
+                write.fail(e instanceof IOException io ? failure(io) : (RuntimeException) e);
+            }
+        }
+        if (staged.isEmpty()) {
+            return;
+        }
+        try {
+            batch.writeTo(db, sync); // every write of the group, and their records, reach the log together
+        } catch (IOException | RuntimeException e) {
+            RuntimeException failure = e instanceof IOException io ? failure(io) : (RuntimeException) e;
+            staged.forEach(s -> s.write.fail(failure));
+            return;
+        }
+        staged.forEach(Staged::committed);
+    }
+
+    /**
+     * Stages {@code write} in {@code batch} with its exactly-once record; returns it staged, or null
+     * if it was applied before (then it is decided already, with the outcome recorded then).
+     * Called under {@link #writeLock}.
+     */
+    private <R> Staged<R> stage(GroupCommit.PendingWrite<R> write, GroupStaging batch) throws IOException {
+        WriteId id = write.id;
+        NavigableSet<Long> recorded = null;
+        if (id != null) {
+            recorded = records.seqs(id.client(), this::keysWithPrefix);
             if (recorded.contains(id.seq())) {
                 byte[] record = db.get(ClientRecords.key(id.client(), id.seq()));
-                return command.decode(ClientRecords.outcomeOf(record));
+                write.succeed(write.command.decode(ClientRecords.outcomeOf(record)));
+                return null;
             }
-            reserve.checkBeforeWrite(); // after the record: a write applied before still gets its outcome
-            NavigableSet<Long> confirmed = recorded.headSet(id.ackedUpTo(), true);
-            List<StoreWrite> batch = new ArrayList<>();
-            WriteCommand.Staging staging = changes.recording(staging(batch));
-            R outcome = command.stage(staging);
-            batch.add(StoreWrite.put(ClientRecords.key(id.client(), id.seq()),
-                    ClientRecords.value(System.currentTimeMillis(), command.encode(outcome))));
-            for (long seq : confirmed) {
-                batch.add(StoreWrite.delete(ClientRecords.key(id.client(), seq)));
+        }
+        reserve.checkBeforeWrite(); // after the record: a write applied before still gets its outcome
+        WriteCommand.Staging staging = changes.recording(batch);
+        R outcome = write.command.stage(staging);
+        if (id != null) {
+            batch.put(ClientRecords.key(id.client(), id.seq()),
+                    ClientRecords.value(System.currentTimeMillis(), write.command.encode(outcome)));
+            for (long seq : recorded.headSet(id.ackedUpTo(), true)) {
+                batch.delete(ClientRecords.key(id.client(), seq));
             }
-            db.write(batch, sync); // the write and its record reach the log together
-            changes.committed(staging);
-            confirmed.clear();
-            recorded.add(id.seq());
-            return outcome;
-        });
+        }
+        batch.endMember();
+        return new Staged<>(write, outcome, staging, recorded);
+    }
+
+    /** A write staged in a group, and what to do once the group is committed. */
+    private final class Staged<R> {
+        final GroupCommit.PendingWrite<R> write;
+        private final R outcome;
+        private final WriteCommand.Staging staging;
+        /** The client's recorded sequence numbers, or null for an unnumbered write. */
+        private final NavigableSet<Long> recorded;
+
+        Staged(GroupCommit.PendingWrite<R> write, R outcome, WriteCommand.Staging staging,
+                NavigableSet<Long> recorded) {
+            this.write = write;
+            this.outcome = outcome;
+            this.staging = staging;
+            this.recorded = recorded;
+        }
+
+        void committed() {
+            changes.committed(staging); // in commit order: the group's writes are in queue order
+            if (recorded != null) {
+                recorded.headSet(write.id.ackedUpTo(), true).clear();
+                recorded.add(write.id.seq());
+            }
+            write.succeed(outcome);
+        }
+    }
+
+    /**
+     * The batch of a group: collects the writes' changes, and lets each write read the database as
+     * the writes staged before it in the group left it. A write's changes join the batch only once
+     * it is staged whole ({@link #endMember}).
+     */
+    private final class GroupStaging implements WriteCommand.Staging {
+        private static final byte[] DELETED = new byte[0];
+        private final List<StoreWrite> writes = new ArrayList<>();
+        /** The values the group's staged writes left, {@link #DELETED} for deleted keys; null for a group of one. */
+        private final Map<ByteBuffer, byte[]> staged;
+        /** The changes of the write being staged. */
+        private final List<StoreWrite> member = new ArrayList<>();
+
+        GroupStaging(boolean several) {
+            this.staged = several ? new HashMap<>() : null;
+        }
+
+        @Override
+        public byte[] current(byte[] key) {
+            byte[] value = staged == null ? null : staged.get(ByteBuffer.wrap(key));
+            if (value == null) {
+                return currentValue(key);
+            }
+            return value == DELETED ? null : value;
+        }
+
+        @Override
+        public void put(byte[] key, byte[] value) {
+            member.add(StoreWrite.put(key, value));
+        }
+
+        @Override
+        public void delete(byte[] key) {
+            member.add(StoreWrite.delete(key));
+        }
+
+        void endMember() {
+            if (staged != null) {
+                for (StoreWrite w : member) {
+                    staged.put(ByteBuffer.wrap(w.key()), w.isDelete() ? DELETED : w.value());
+                }
+            }
+            writes.addAll(member);
+            member.clear();
+        }
+
+        void discardMember() {
+            member.clear();
+        }
+
+        void writeTo(LevelDb target, boolean sync) throws IOException {
+            if (writes.size() != 1) {
+                target.write(writes, sync);
+            } else if (writes.get(0).isDelete()) { // one change: written without a batch, which costs more
+                target.delete(writes.get(0).key(), sync);
+            } else {
+                target.put(writes.get(0).key(), writes.get(0).value(), sync);
+            }
+        }
     }
 
     /**
@@ -416,62 +549,6 @@ final class LocalStore implements PartyStore {
 
     private static boolean startsWith(byte[] key, byte[] prefix) {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
-    /** Reads and writes the database at once: for commands that change one key at most. */
-    private final WriteCommand.Staging direct = new DirectStaging(false);
-    /** As {@link #direct}, syncing LevelDB's log after each write. */
-    private final WriteCommand.Staging directSynced = new DirectStaging(true);
-
-    private final class DirectStaging implements WriteCommand.Staging {
-        private final boolean sync;
-
-        DirectStaging(boolean sync) {
-            this.sync = sync;
-        }
-
-        @Override
-        public byte[] current(byte[] key) {
-            return currentValue(key);
-        }
-
-        @Override
-        public void put(byte[] key, byte[] value) {
-            try {
-                db.put(key, value, sync);
-            } catch (IOException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public void delete(byte[] key) {
-            try {
-                db.delete(key, sync);
-            } catch (IOException e) {
-                throw failure(e);
-            }
-        }
-    }
-
-    /** Reads the database, and collects changes in {@code batch} to be written at once. */
-    private WriteCommand.Staging staging(List<StoreWrite> batch) {
-        return new WriteCommand.Staging() {
-            @Override
-            public byte[] current(byte[] key) {
-                return currentValue(key);
-            }
-
-            @Override
-            public void put(byte[] key, byte[] value) {
-                batch.add(StoreWrite.put(key, value));
-            }
-
-            @Override
-            public void delete(byte[] key) {
-                batch.add(StoreWrite.delete(key));
-            }
-        };
     }
 
     private byte[] currentValue(byte[] key) {
@@ -634,6 +711,16 @@ final class LocalStore implements PartyStore {
     }
 
     /** Returns how many ranges were compacted because reads stepped over many dead entries there. */
+    /** Returns how many writes were committed together with others (see {@link GroupCommit}). */
+    long groupedWrites() {
+        writeLock.lock();
+        try {
+            return groupedWrites;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     long churnCompactions() {
         return churn.compactions();
     }
