@@ -1,6 +1,9 @@
 package io.levelparty.impl;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,21 +15,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * first.
  */
 final class InProcessLocks {
-    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private static final Set<Object> HELD = ConcurrentHashMap.newKeySet();
 
     private InProcessLocks() {}
 
-    /** Returns whether this process had not locked {@code dir}, and locks it. */
-    static boolean tryLock(Path dir) {
-        return HELD.add(key(dir));
+    /**
+     * Locks {@code dir} in this process, and returns the key to {@linkplain #unlock unlock} it with;
+     * or null if this process has it locked already, under this path or another one (a link).
+     */
+    static Object tryLock(Path dir) {
+        Object key = key(dir);
+        return HELD.add(key) ? key : null;
     }
 
-    /** Unlocks {@code dir}, which {@link #tryLock} locked. */
-    static void unlock(Path dir) {
-        HELD.remove(key(dir));
+    /** Unlocks the directory {@link #tryLock} returned {@code key} for. */
+    static void unlock(Object key) {
+        HELD.remove(key);
     }
 
-    private static Path key(Path dir) {
+    /**
+     * The identity of {@code dir}: its device and inode where the file system tells them, so that
+     * two paths to one directory are one; otherwise its absolute path.
+     */
+    private static Object key(Path dir) {
+        try {
+            Object fileKey = Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+            if (fileKey != null) {
+                return fileKey;
+            }
+        } catch (IOException e) {
+            // not there yet, or not readable: its path it is
+        }
         return dir.toAbsolutePath().normalize();
     }
 }

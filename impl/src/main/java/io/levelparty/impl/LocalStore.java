@@ -63,6 +63,8 @@ final class LocalStore implements PartyStore {
      * memtables flush more often, which costs steady writes a little background work.
      */
     static final long WRITE_BUFFER_BYTES = 1 << 20;
+    /** How long a close waits for the check of the logs the open recovered to report, at most. */
+    private static final long LOG_CHECK_WAIT_MILLIS = 10_000;
 
     private final Path dir;
     /**
@@ -71,6 +73,10 @@ final class LocalStore implements PartyStore {
      * a wrong value.
      */
     private final LevelDb db;
+    /** Reads the logs this store's open recovered, in the background. */
+    private final LogRecoveryCheck logCheck;
+    /** This process's hold on {@link #dir}, released once {@link #db} is closed (see {@link InProcessLocks}). */
+    private final Object inProcessLock;
     /** The engine {@link #db} runs on, which a backup is written with too. */
     private final StorageEngine engine;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -94,8 +100,11 @@ final class LocalStore implements PartyStore {
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
 
-    private LocalStore(Path dir, LevelDb db, StorageEngine engine) throws IOException {
+    private LocalStore(Path dir, LevelDb db, StorageEngine engine, Object inProcessLock, LogRecoveryCheck logCheck)
+            throws IOException {
         this.dir = dir;
+        this.inProcessLock = inProcessLock;
+        this.logCheck = logCheck;
         this.db = db;
         this.engine = engine;
         this.reserve = new DiskReserve(dir);
@@ -123,17 +132,23 @@ final class LocalStore implements PartyStore {
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
     static LocalStore tryOpen(Path dir, StorageEngine engine) {
-        if (!InProcessLocks.tryLock(dir)) {
+        Object inProcessLock = InProcessLocks.tryLock(dir);
+        if (inProcessLock == null) {
             return null; // another map of this process leads it, perhaps on the other engine
         }
         LogRecoveryCheck logs = null;
         LocalStore store = null;
         try {
+            if (LockHolder.heldByAnotherProcess(dir)) {
+                // Without reading the logs first: a follower that polls for a lost leader's lock
+                // would read them all again on every attempt, while the winner replays them.
+                return null;
+            }
             // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
             logs = LogRecoveryCheck.before(dir);
             LevelDb db = LevelDbEngines.open(engine, dir, /* mustBeNew= */ false, WRITE_BUFFER_BYTES);
             try {
-                store = new LocalStore(dir, db, engine);
+                store = new LocalStore(dir, db, engine, inProcessLock, logs);
                 logs.opened();
                 return store;
             } catch (IOException | RuntimeException e) {
@@ -149,7 +164,7 @@ final class LocalStore implements PartyStore {
                 if (logs != null) {
                     logs.discard();
                 }
-                InProcessLocks.unlock(dir);
+                InProcessLocks.unlock(inProcessLock);
             }
         }
     }
@@ -758,8 +773,9 @@ final class LocalStore implements PartyStore {
         try {
             if (!closed) {
                 closed = true;
+                logCheck.awaitReported(LOG_CHECK_WAIT_MILLIS);
                 db.close();
-                InProcessLocks.unlock(dir); // after the close: the kernel's lock is gone by now
+                InProcessLocks.unlock(inProcessLock); // after the close: the kernel's lock is gone by now
             }
         } finally {
             lifecycle.writeLock().unlock();

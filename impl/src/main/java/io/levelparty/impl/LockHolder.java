@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
- * Who holds the LevelDB lock of a directory, as the kernel lists it in {@code /proc/locks} (Linux
- * only): LevelDB locks {@code <dir>/LOCK} with {@code fcntl}, which records the owner's pid. Used
- * to name a program that holds the lock without serving LevelParty (a Node {@code level}
- * process, a LevelDB tool) instead of waiting for a leader that will never answer.
+ * Who holds the LevelDB lock of a directory: whether another process does, and which one, as the
+ * kernel lists it in {@code /proc/locks} (Linux only): LevelDB locks {@code <dir>/LOCK} with
+ * {@code fcntl}, which records the owner's pid. Used to name a program that holds the lock without
+ * serving LevelParty (a Node {@code level} process, a LevelDB tool) instead of waiting for a
+ * leader that will never answer.
  */
 final class LockHolder {
     private static final Path PROC_LOCKS = Path.of("/proc/locks");
@@ -40,6 +45,26 @@ final class LockHolder {
             return null;
         } catch (IOException | RuntimeException e) {
             return null; // only a better message is lost
+        }
+    }
+
+    /**
+     * Returns whether another process holds the lock of the LevelDB database in {@code dir}, as a
+     * lock attempt that does not wait tells; false if that cannot be told (no lock file yet, or
+     * this user may not write it), for the open to find out. The caller must not hold the lock
+     * itself, through any engine: the probe's lock, released at once, is this process's, and
+     * releasing it would release LevelDB's too ({@code fcntl} locks belong to the process).
+     */
+    static boolean heldByAnotherProcess(Path dir) {
+        try (FileChannel lock = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.WRITE)) {
+            FileLock probe = lock.tryLock();
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (IOException | OverlappingFileLockException e) {
+            return false;
         }
     }
 

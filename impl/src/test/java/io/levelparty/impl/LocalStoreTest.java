@@ -14,7 +14,9 @@ import io.levelparty.spi.KeyRange;
 import io.levelparty.spi.Relation;
 import io.levelparty.spi.StoreEntry;
 import io.levelparty.spi.StoreWrite;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every case runs on both LevelDB engines. */
@@ -65,6 +68,33 @@ class LocalStoreTest {
     /** Reserved records sort after every user key; navigation must never reach them. */
     private void addReservedRecord() {
         store.batch(List.of(StoreWrite.put(new byte[] {(byte) 0xFF, 1, 2}, b("internal"))));
+    }
+
+    /**
+     * A second open of the directory in this process, through a link, finds it locked, whichever
+     * engine tries, and leaves the first open's lock in place: fcntl locks belong to the process,
+     * so neither the kernel nor a path-keyed table would stop it, and a probe of the lock through
+     * the second path would release the first's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = StorageEngine.class, names = {"NATIVE", "JAVA"})
+    void aSecondOpenThroughALinkFindsTheDirectoryLocked(StorageEngine second) throws Exception {
+        store.put(b("k"), b("v"));
+        Path link = Files.createSymbolicLink(dir.resolveSibling(dir.getFileName() + "-link"), dir);
+        try {
+            assertNull(LocalStore.tryOpen(link, second), "opened twice in one process through " + link);
+            assertTrue(lockedInTheKernel(dir), "the first open's lock is gone");
+            assertArrayEquals(b("v"), store.get(b("k")));
+        } finally {
+            Files.delete(link);
+        }
+    }
+
+    /** Whether the kernel lists a lock on {@code dir}'s LOCK file, as {@code /proc/locks} does. */
+    private static boolean lockedInTheKernel(Path dir) throws IOException {
+        long inode = ((Number) Files.getAttribute(dir.resolve("LOCK"), "unix:ino")).longValue();
+        return Files.readAllLines(Path.of("/proc/locks")).stream()
+                .anyMatch(line -> line.contains(":" + inode + " "));
     }
 
     @Test
