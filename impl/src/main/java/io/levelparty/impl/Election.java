@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * Any other failure to open LevelDB (the path is a file, permissions, corruption) is final and
  * thrown at once: retrying would only hide it. A process that finds a socket file, so joins a party
  * that exists or existed, {@linkplain LeaderServer#prepare() prepares to serve} before it first
- * competes for the lock: should it win, because the leader dies just then, the followers need not
- * wait while it loads what serving takes (it would need most of it as a follower anyway).
+ * competes for a lock it finds free: should it win, because the leader dies just then, the
+ * followers need not wait while it loads what serving takes. While the leader holds the lock it
+ * does not: a process that only follows does not pay for it.
  *
  * <p>The backoff is jittered so that followers racing for a lost leader's lock do not move in
  * step. It stays short because every millisecond a loser sleeps after the winner starts listening
@@ -73,7 +74,7 @@ final class Election {
     private final Set<Integer> allowedUids;
     private final UUID clientId;
     private final boolean syncWrites;
-    /** The LevelDB engine this process leads with: native or Java. */
+    /** The LevelDB engine this process leads with: native, Java, or AUTO, decided when it first competes. */
     private final StorageEngine engine;
     /** Null once the map closed, so that a closed map kept by its user keeps no cache reachable. */
     private volatile FollowerCache cache;
@@ -81,8 +82,8 @@ final class Election {
     /**
      * {@code cache}, if not null, serves a follower's point reads in every term; with
      * {@code syncWrites}, this process's writes are synced to disk before they are acknowledged,
-     * whichever process leads; {@code engine} (native or Java, as {@link LevelDbEngines#resolve}
-     * picks) opens LevelDB when this process leads.
+     * whichever process leads; {@code engine} (native, Java, or AUTO, as
+     * {@link LevelDbEngines#checkRequested} leaves it) opens LevelDB when this process leads.
      */
     Election(Path dir, Path socket, Duration requestTimeout, Set<Integer> allowedUids, UUID clientId,
             boolean syncWrites, FollowerCache cache, StorageEngine engine) {
@@ -131,13 +132,12 @@ final class Election {
         Exception lastError = null;
         long backoffMicros = FIRST_BACKOFF_MICROS;
         long refusedSince = 0; // since when the lock is held and nobody accepts on the socket, if so
-        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            LeaderServer.prepare();
-        }
+        // Prepares to serve before competing for the lock of a party that exists or existed (see above).
+        Runnable beforeCompeting = Files.exists(socket, LinkOption.NOFOLLOW_LINKS) ? LeaderServer::prepare : () -> { };
         while (true) {
             long openStart = System.nanoTime();
             String noRoom = DiskReserve.refusalToLead(dir);
-            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir, engine) : null;
+            LocalStore local = noRoom == null ? LocalStore.tryOpen(dir, engine, beforeCompeting) : null;
             if (local != null) {
                 return lead(local, openStart);
             }

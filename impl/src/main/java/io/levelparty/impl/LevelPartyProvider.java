@@ -9,7 +9,6 @@ import io.levelparty.spi.PartyStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 
 /** The implementation of {@link io.levelparty.LevelParty}, registered for {@link java.util.ServiceLoader}. */
 public final class LevelPartyProvider implements PartyProvider {
@@ -25,7 +24,7 @@ public final class LevelPartyProvider implements PartyProvider {
         FollowerCache cache = options.cacheSize() > 0
                 ? new FollowerCache(options.cacheSize(), options.consistency(), values) : null;
         Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
-                UUID.randomUUID(), options.syncWrites(), cache, LevelDbEngines.resolve(options.engine()));
+                ThisProcess.newClientId(), options.syncWrites(), cache, LevelDbEngines.checkRequested(options.engine()));
         ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
         return OpenPartyMap.open(store, store, values, "directory", canonical.toString());
     }

@@ -119,12 +119,12 @@ final class LocalStore implements PartyStore {
 
     /** {@link #tryOpen(Path, StorageEngine)} with the engine this process picks by default. */
     static LocalStore tryOpen(Path dir) {
-        return tryOpen(dir, LevelDbEngines.resolve(StorageEngine.AUTO));
+        return tryOpen(dir, StorageEngine.AUTO);
     }
 
     /**
-     * Opens LevelDB in the existing directory {@code dir} with {@code engine} (native or Java),
-     * creating the database if missing.
+     * Opens LevelDB in the existing directory {@code dir} with {@code engine} (native, Java, or
+     * {@linkplain LevelDbEngines#resolve decided now} for AUTO), creating the database if missing.
      *
      * @return the store, or {@code null} if another process or another open in this process holds
      *     the directory's lock, or this process may not take it (its user may not write the lock
@@ -132,6 +132,14 @@ final class LocalStore implements PartyStore {
      * @throws PartyUnavailableException if the database cannot be opened for another reason
      */
     static LocalStore tryOpen(Path dir, StorageEngine engine) {
+        return tryOpen(dir, engine, () -> { });
+    }
+
+    /**
+     * As {@link #tryOpen(Path, StorageEngine)}; runs {@code beforeCompeting} first if it finds the
+     * lock free, and is about to compete for it.
+     */
+    static LocalStore tryOpen(Path dir, StorageEngine engine, Runnable beforeCompeting) {
         Object inProcessLock = InProcessLocks.tryLock(dir);
         if (inProcessLock == null) {
             return null; // another map of this process leads it, perhaps on the other engine
@@ -144,11 +152,13 @@ final class LocalStore implements PartyStore {
                 // would read them all again on every attempt, while the winner replays them.
                 return null;
             }
+            beforeCompeting.run();
+            StorageEngine resolved = LevelDbEngines.resolve(engine);
             // Before the open, which takes the lock and recovers the logs at once, dropping what it cannot read.
             logs = LogRecoveryCheck.before(dir);
-            LevelDb db = LevelDbEngines.open(engine, dir, /* mustBeNew= */ false, WRITE_BUFFER_BYTES);
+            LevelDb db = LevelDbEngines.open(resolved, dir, /* mustBeNew= */ false, WRITE_BUFFER_BYTES);
             try {
-                store = new LocalStore(dir, db, engine, inProcessLock, logs);
+                store = new LocalStore(dir, db, resolved, inProcessLock, logs);
                 logs.opened();
                 return store;
             } catch (IOException | RuntimeException e) {

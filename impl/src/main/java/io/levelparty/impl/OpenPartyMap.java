@@ -22,7 +22,7 @@ final class OpenPartyMap<V> extends StoreMapView<V> implements PartyMap<V> {
 
     private final Set<ChangeSubscriber<V>> subscribers = ConcurrentHashMap.newKeySet();
 
-    /** The map's JMX bean, or null if JMX refused it; set once, right after construction. */
+    /** The map's JMX bean, registered in the background; set once, right after construction; null once closed. */
     private volatile PartyMapBean bean;
 
     private OpenPartyMap(PartyStore store, PointReads reads, ValueCodec<V> values) {

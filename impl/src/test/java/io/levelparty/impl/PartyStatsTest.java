@@ -27,6 +27,14 @@ class PartyStatsTest {
                 + ObjectName.quote(data.toRealPath().toString()) + ",*"), null);
     }
 
+    private int beanCount(Path data) {
+        try {
+            return beansOf(data).size();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void writesAndRequestsAreCountedAndShownOverJmxWhileTheMapIsOpen() throws Exception {
         Path data = dir.resolve("db");
@@ -44,6 +52,8 @@ class PartyStatsTest {
             assertEquals(0, follower.stats().failovers());
             assertEquals(-1, follower.stats().lastFailoverMicros());
 
+            // Registered in the background, a moment after the open.
+            Poll.until(() -> beanCount(data) == 2, "both maps' beans");
             Set<ObjectName> beans = beansOf(data);
             assertEquals(2, beans.size(), beans.toString());
             long writesOverJmx = 0;
@@ -64,9 +74,9 @@ class PartyStatsTest {
             assertEquals(listed.pid(), follower.followers().get(0).pid(), "the follower asks the leader");
 
             follower.close();
-            assertEquals(1, beansOf(data).size(), "the closed map's bean is gone");
+            Poll.until(() -> beanCount(data) == 1, "the closed map's bean to go");
             Poll.until(() -> leader.followers().isEmpty(), "the closed follower to leave the list");
         }
-        assertTrue(beansOf(data).isEmpty(), "every bean is gone");
+        Poll.until(() -> beanCount(data) == 0, "every bean to go");
     }
 }
