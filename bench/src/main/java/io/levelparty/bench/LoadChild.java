@@ -67,6 +67,11 @@ public final class LoadChild {
         void get(String key) throws IOException;
 
         void put(String key, byte[] value) throws IOException;
+
+        /** What the process's map counted, for the log; empty for raw LevelDB. */
+        default String stats() {
+            return "";
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -92,6 +97,11 @@ public final class LoadChild {
                 @Override
                 public void put(String key, byte[] value) {
                     map.put(key, value);
+                }
+
+                @Override
+                public String stats() {
+                    return map.stats().toString();
                 }
             }, map.role().toString(), args, in);
             case "scan" -> scan(map, heap, in);
@@ -236,6 +246,10 @@ public final class LoadChild {
             }
         }
         reply("DONE " + ops + " " + elapsed);
+        String stats = operations.stats();
+        if (!stats.isEmpty()) {
+            System.err.println("# " + stats); // the harness's log: cache hits, cut-offs
+        }
         while (in.readLine() != null) {
             // wait until told to close
         }
