@@ -56,7 +56,8 @@ final class LockHolder {
      * releasing it would release LevelDB's too ({@code fcntl} locks belong to the process).
      */
     static boolean heldByAnotherProcess(Path dir) {
-        try (FileChannel lock = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.WRITE)) {
+        // Read and write: opened for writing only, a FIFO put in its place would block the open.
+        try (FileChannel lock = FileChannel.open(dir.resolve("LOCK"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FileLock probe = lock.tryLock();
             if (probe == null) {
                 return true;

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +89,36 @@ class LocalStoreTest {
             assertArrayEquals(b("v"), store.get(b("k")));
         } finally {
             Files.delete(link);
+        }
+    }
+
+    /**
+     * A {@code LOCK} that is a FIFO (put there by mistake, or by someone hostile) neither hangs an
+     * open nor breaks the lock: opening a FIFO for writing only would block until a reader came.
+     */
+    @Test
+    void aFifoInPlaceOfTheLockFileHangsNoOpen() throws Exception {
+        Path other = dir.resolveSibling(dir.getFileName() + "-fifo");
+        Files.createDirectory(other);
+        try {
+            Process mkfifo = new ProcessBuilder("mkfifo", other.resolve("LOCK").toString()).start();
+            assertEquals(0, mkfifo.waitFor());
+            LocalStore onFifo = CompletableFuture.supplyAsync(() -> LocalStore.tryOpen(other, engine))
+                    .get(10, TimeUnit.SECONDS);
+            assertNotNull(onFifo, "the open found its own FIFO lock held");
+            try {
+                onFifo.put(b("k"), b("v"));
+                assertArrayEquals(b("v"), onFifo.get(b("k")));
+            } finally {
+                onFifo.close();
+            }
+        } finally {
+            try (var files = Files.list(other)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(other);
         }
     }
 
