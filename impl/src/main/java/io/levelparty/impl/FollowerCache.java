@@ -45,25 +45,19 @@ import java.util.Set;
  * follower caches waits for its acknowledgement of an INVALIDATE, a round trip, and a write-heavy
  * load over many keys pays it on nearly every write for nearly no hits (it halved a 4 × 16 mixed
  * load). So the cache stops caching the stripes where it does not pay ({@link #willCache}): a
- * stripe whose last {@value #WASTED_TO_SKIP} invalidations each came with fewer than
- * {@value #HITS_TO_PAY} hits since the one before has its next reads sent as reads that will not
- * be cached, which the leader does not record, so writes of the stripe stop waiting for this
- * follower; the number of reads skipped grows fourfold with each further such invalidation, up to
- * {@value #MAX_SKIP}, and an invalidation that paid resets it. (One hit does not pay for the
- * round trip a writer waits, which also holds up the requests queued behind it; and a stripe of a
- * uniform load sees few invalidations, so doubling learned too slowly: 4 × 16 uniform, 50 % puts,
- * went from 0.57 to 0.61–0.74 of the uncached throughput.) Keys read more often than written keep
- * their place; the others cost what an uncached follower pays.
+ * stripe whose last {@value #WASTED_TO_SKIP} invalidations came without a hit in between has its
+ * next reads sent as reads that will not be cached, which the leader does not record, so writes
+ * of the stripe stop waiting for this follower; the number of reads skipped doubles with each
+ * further invalidation without a hit, up to {@value #MAX_SKIP}, and a hit resets it. Keys read
+ * more often than written keep their place; the others cost what an uncached follower pays.
  */
 final class FollowerCache {
     /** How many drops a read may overlap and still have its result cached. */
     private static final int RECENT = 1024;
     /** How many invalidations of a stripe in a row, with no hit between, stop it being cached. */
     static final int WASTED_TO_SKIP = 2;
-    /** How many hits between two invalidations of a stripe pay for the second one. */
-    static final int HITS_TO_PAY = 2;
     /** The most reads of a stripe sent uncached before one is cached again, to see if it now pays. */
-    static final int MAX_SKIP = 1 << 12;
+    static final int MAX_SKIP = 1 << 10;
 
     /**
      * A cached read: {@code value} is the value's bytes, or null for an absent key, and no caller
@@ -94,7 +88,7 @@ final class FollowerCache {
      * without the lock: a hit seen late only delays a stripe's verdict), how many invalidations
      * in a row came without one, and how many more reads are not to be cached. Null otherwise.
      */
-    private final byte[] hitsSinceInvalidation;
+    private final byte[] hitSinceInvalidation;
     private final byte[] wasted;
     private final short[] skip;
 
@@ -109,7 +103,7 @@ final class FollowerCache {
         boolean strict = consistency == Consistency.STRICT;
         this.byStripe = strict ? newIndex() : null;
         this.pruneAbove = 2 * maximumSize + RECENT;
-        this.hitsSinceInvalidation = strict ? new byte[CacheCoherence.STRIPES] : null;
+        this.hitSinceInvalidation = strict ? new byte[CacheCoherence.STRIPES] : null;
         this.wasted = strict ? new byte[CacheCoherence.STRIPES] : null;
         this.skip = strict ? new short[CacheCoherence.STRIPES] : null;
     }
@@ -127,8 +121,8 @@ final class FollowerCache {
     /** Returns the cached read of {@code key}, or null on a miss. */
     Entry get(String key) {
         Entry hit = cache.getIfPresent(key);
-        if (hit != null && hitsSinceInvalidation != null && hitsSinceInvalidation[hit.stripe()] < HITS_TO_PAY) {
-            hitsSinceInvalidation[hit.stripe()]++; // racy: a hit lost only delays a stripe's verdict
+        if (hit != null && hitSinceInvalidation != null) {
+            hitSinceInvalidation[hit.stripe()] = 1;
         }
         return hit;
     }
@@ -270,14 +264,12 @@ final class FollowerCache {
 
     /** Counts an invalidation of {@code stripe}, which made a writer wait for this follower. Under lock. */
     private void judge(int stripe) {
-        boolean paid = hitsSinceInvalidation[stripe] >= HITS_TO_PAY;
-        hitsSinceInvalidation[stripe] = 0;
-        if (paid) {
+        if (hitSinceInvalidation[stripe] != 0) {
+            hitSinceInvalidation[stripe] = 0;
             wasted[stripe] = 0;
         } else if (wasted[stripe] < Byte.MAX_VALUE && ++wasted[stripe] >= WASTED_TO_SKIP) {
-            // Fourfold with each further invalidation: a stripe of a uniform load sees few of them.
-            int shift = Math.min(2 * (wasted[stripe] - WASTED_TO_SKIP + 1), Integer.numberOfTrailingZeros(MAX_SKIP));
-            skip[stripe] = (short) (1 << shift);
+            int doublings = Math.min(wasted[stripe] - WASTED_TO_SKIP + 1, Integer.numberOfTrailingZeros(MAX_SKIP));
+            skip[stripe] = (short) (1 << doublings);
         }
     }
 
