@@ -288,7 +288,7 @@ final class LeaderServer implements AutoCloseable {
         for (int i = 0; i < REHEARSAL_LOG_WRITES; i++) {
             store.put(("r" + i).getBytes(StandardCharsets.US_ASCII), value);
         }
-        try (DirectoryStream<Path> logs = Files.newDirectoryStream(db, "[0-9]*.log")) {
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(db, LogRecoveryCheck.LOG_GLOB)) {
             for (Path log : logs) {
                 for (int i = 0; i < REHEARSAL_LOG_READS; i++) {
                     LogRecoveryCheck.check(log);

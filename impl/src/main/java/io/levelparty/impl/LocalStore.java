@@ -37,8 +37,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * takes the write side, so it waits for calls in progress and no call starts on a freed database.
  * Writes are serialized by {@link #writeLock}: they read the previous value and write under it,
  * which makes {@code put}'s returned previous value and compare-and-set atomic (this process is
- * the only writer of the directory, since it holds LevelDB's lock). Writes that arrive together
- * are committed together, in one batch (see {@link GroupCommit}). Reads take no write lock:
+ * the only writer of the directory, since it holds LevelDB's lock). Synced writes that arrive
+ * together are committed together, in one batch and one sync (see {@link GroupCommit}). Reads take no write lock:
  * LevelDB gives each read and each iterator a consistent snapshot, so a scan page reflects one
  * state.
  *
@@ -511,7 +511,9 @@ final class LocalStore implements PartyStore {
         }
 
         void writeTo(LevelDb target, boolean sync) throws IOException {
-            if (writes.size() != 1) {
+            if (writes.isEmpty()) {
+                return; // a remove of an absent key, a failed compare-and-set: nothing to log
+            } else if (writes.size() != 1) {
                 target.write(writes, sync);
             } else if (writes.get(0).isDelete()) { // one change: written without a batch, which costs more
                 target.delete(writes.get(0).key(), sync);

@@ -50,6 +50,8 @@ final class LogRecoveryCheck {
     private static final int FIRST_RECORD_TYPE = 2;
     private static final int LAST_RECORD_TYPE = 4;
     private static final String EVIDENCE_SUFFIX = ".damaged";
+    /** The names of LevelDB's write-ahead logs in a directory. */
+    static final String LOG_GLOB = "[0-9]*.log";
     private static final byte[] ZEROS = new byte[BLOCK_BYTES];
     /** How long after the open the logs are read, unless the store closes sooner. */
     private static final long READ_DELAY_MILLIS = 1_000;
@@ -77,7 +79,7 @@ final class LogRecoveryCheck {
     /** Opens every log in {@code dir}, to be read once the database is open; never fails the open. */
     static LogRecoveryCheck before(Path dir) {
         List<OpenLog> logs = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "[0-9]*.log")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, LOG_GLOB)) {
             for (Path file : files) {
                 try {
                     logs.add(new OpenLog(file, FileChannel.open(file, StandardOpenOption.READ)));
