@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>A write</h2>
- * {@link #beginWrite}: pending and epoch of each key's stripe go up; then every lease in the
+ * {@link #beginWrite}: pending and epoch of each key's stripe go up ({@link #markPending}); then
+ * ({@link #awaitInvalidated}) every lease in the
  * stripes' holders is sent the keys (INVALIDATE), and the write waits until each has acknowledged
  * them, or has ended (the follower closed the connection: it stopped serving from its cache
  * first), or, after {@link #ACK_DEADLINE_NANOS}, has been cut off, in which case the write also
@@ -232,20 +233,73 @@ final class CacheCoherence {
      * Begins a write of {@code keys}: returns once no follower can serve a cached value of them,
      * and until the returned write is closed no follower caches one. The follower holding
      * {@code writersLease} (null for none) sent the write, and is not waited for: it dropped the
-     * keys itself as it sent it, and its later reads are served after it (see {@link RemoteStore}).
+     * keys itself as it sent it, and its later reads are served after it, or while it is pending
+     * (see {@link RemoteStore} and {@link LeaderSideConnection}).
      *
      * @throws TermEndedException if this leader closes meanwhile; the write must not be applied
      */
     Write beginWrite(List<byte[]> keys, LeaderSideLease writersLease) {
-        if (fenced) {
-            awaitFence();
+        Write write = markPending(keys);
+        try {
+            awaitInvalidated(keys, writersLease);
+        } catch (RuntimeException | Error e) {
+            write.close();
+            throw e;
         }
-        long holding = 0;
+        return write;
+    }
+
+    /**
+     * The first half of {@link #beginWrite}: from now until the returned write is closed, no read
+     * of {@code keys} is cacheable. Cheap, and never waits: a connection marks each write it
+     * reads before it reads the next request.
+     */
+    Write markPending(List<byte[]> keys) {
         for (byte[] key : keys) {
             int stripe = stripeOf(key);
             pending.incrementAndGet(stripe);
             epochs.incrementAndGet(stripe);
-            holding |= holders.get(stripe);
+        }
+        return () -> {
+            for (byte[] key : keys) {
+                pending.decrementAndGet(stripeOf(key));
+            }
+        };
+    }
+
+    /**
+     * The second half of {@link #beginWrite}, once {@code keys} are {@linkplain #markPending marked
+     * pending}: returns once no follower but the writer can serve a cached value of them.
+     *
+     * @throws TermEndedException if this leader closes meanwhile; the write must not be applied
+     */
+    void awaitInvalidated(List<byte[]> keys, LeaderSideLease writersLease) {
+        if (fenced) {
+            awaitFence();
+        }
+        long holding = holdersOf(keys, writersLease);
+        if (holding != 0) {
+            invalidate(keys, holding);
+        }
+    }
+
+    /**
+     * Whether {@link #awaitInvalidated} would return at once, with nothing to wait for: so the write
+     * may be applied now. Only after {@code keys} were {@linkplain #markPending marked pending}.
+     */
+    boolean invalidatedAtOnce(List<byte[]> keys, LeaderSideLease writersLease) {
+        return !fenced && holdersOf(keys, writersLease) == 0;
+    }
+
+    /**
+     * The slots of the followers that may cache a key of {@code keys}, but the writer's. Read after
+     * the keys were marked pending: a read that sets its bit later sees them pending, or its epoch
+     * changed, and is not cacheable.
+     */
+    private long holdersOf(List<byte[]> keys, LeaderSideLease writersLease) {
+        long holding = 0;
+        for (byte[] key : keys) {
+            holding |= holders.get(stripeOf(key));
         }
         // The writer's slot is skipped only while it still holds the writer's lease, checked after
         // the holders were read: a lease that ended may have left its slot to another follower,
@@ -254,20 +308,7 @@ final class CacheCoherence {
         if (writersLease != null && leases.get(writersLease.slot()) == writersLease) {
             holding &= ~(1L << writersLease.slot());
         }
-        Write write = () -> {
-            for (byte[] key : keys) {
-                pending.decrementAndGet(stripeOf(key));
-            }
-        };
-        if (holding != 0) {
-            try {
-                invalidate(keys, holding);
-            } catch (RuntimeException | Error e) {
-                write.close();
-                throw e;
-            }
-        }
-        return write;
+        return holding;
     }
 
     private void invalidate(List<byte[]> keys, long holding) {

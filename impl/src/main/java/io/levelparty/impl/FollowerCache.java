@@ -50,6 +50,13 @@ import java.util.Set;
  * of the stripe stop waiting for this follower; the number of reads skipped doubles with each
  * further invalidation without a hit, up to {@value #MAX_SKIP}, and a hit resets it. Keys read
  * more often than written keep their place; the others cost what an uncached follower pays.
+ *
+ * <p>A stripe learns that way only from its own reads, a few a second each under a load spread
+ * over many keys, far too slowly for such a load, whose reads seldom repeat before the next write.
+ * So while the invalidations of the whole cache recently came without hits more often than with
+ * (a score, {@link #waste}), a read is cached only if its key was read lately ({@link #rememberRead}):
+ * keys read once, then written, stop costing writers a round trip at once. With no writes, or
+ * writes that reads pay for, every read is cached.
  */
 final class FollowerCache {
     /** How many drops a read may overlap and still have its result cached. */
@@ -58,6 +65,12 @@ final class FollowerCache {
     static final int WASTED_TO_SKIP = 2;
     /** The most reads of a stripe sent uncached before one is cached again, to see if it now pays. */
     static final int MAX_SKIP = 1 << 10;
+    /** How many bits remember the keys read lately; two per key. */
+    private static final int DOORKEEPER_BITS = 1 << 16;
+    /** After how many keys remembered the doorkeeper forgets them all, so that about one key in 70 is taken for one read lately. */
+    private static final int DOORKEEPER_KEYS = 1 << 12;
+    /** The most {@link #waste} counts: as many paid invalidations in a row bring it back to nothing. */
+    private static final int MAX_WASTE = 64;
 
     /**
      * A cached read: {@code value} is the value's bytes, or null for an absent key, and no caller
@@ -91,6 +104,18 @@ final class FollowerCache {
     private final byte[] hitSinceInvalidation;
     private final byte[] wasted;
     private final short[] skip;
+    /**
+     * Under STRICT, the bits of the keys read lately (two per key), null otherwise; and how many
+     * keys set them since they were last cleared. Guarded by lock.
+     */
+    private final long[] doorkeeper;
+    private int doorkeeperKeys;
+    /**
+     * Invalidations that came without a hit since the one before, less those that came after one,
+     * within [0, {@value #MAX_WASTE}]: while it is positive, only keys read lately are cached.
+     * Guarded by lock.
+     */
+    private int waste;
 
     /**
      * @param values the map's codec: when it decodes immutable values, entries hold the decoded
@@ -106,6 +131,7 @@ final class FollowerCache {
         this.hitSinceInvalidation = strict ? new byte[CacheCoherence.STRIPES] : null;
         this.wasted = strict ? new byte[CacheCoherence.STRIPES] : null;
         this.skip = strict ? new short[CacheCoherence.STRIPES] : null;
+        this.doorkeeper = strict ? new long[DOORKEEPER_BITS / Long.SIZE] : null;
     }
 
     @SuppressWarnings("unchecked")
@@ -139,12 +165,37 @@ final class FollowerCache {
         }
         int stripe = CacheCoherence.stripeOf(key);
         synchronized (lock) {
+            boolean readLately = rememberRead(key); // always, so that the doorkeeper knows the reads before it is needed
             if (skip[stripe] > 0) {
                 skip[stripe]--;
                 return false;
             }
+            return waste == 0 || readLately;
+        }
+    }
+
+    /**
+     * Returns whether {@code key} was read lately, and remembers that it was read now. Under lock.
+     * A key forgotten, or taken for another, only changes whether a read is cached.
+     */
+    private boolean rememberRead(byte[] key) {
+        int h = Arrays.hashCode(key) * 0x9E3779B9; // spreads the bits of keys that differ in their last bytes
+        int first = (h ^ (h >>> 15)) & (DOORKEEPER_BITS - 1);
+        int second = (h >>> 16) & (DOORKEEPER_BITS - 1);
+        if (isSet(first) && isSet(second)) {
             return true;
         }
+        if (++doorkeeperKeys > DOORKEEPER_KEYS) {
+            Arrays.fill(doorkeeper, 0);
+            doorkeeperKeys = 1;
+        }
+        doorkeeper[first >>> 6] |= 1L << first;
+        doorkeeper[second >>> 6] |= 1L << second;
+        return false;
+    }
+
+    private boolean isSet(int bit) {
+        return (doorkeeper[bit >>> 6] & (1L << bit)) != 0;
     }
 
     /** Counts a read that could not use the cache (its lease was not fresh) as a miss; returns null. */
@@ -267,7 +318,11 @@ final class FollowerCache {
         if (hitSinceInvalidation[stripe] != 0) {
             hitSinceInvalidation[stripe] = 0;
             wasted[stripe] = 0;
-        } else if (wasted[stripe] < Byte.MAX_VALUE && ++wasted[stripe] >= WASTED_TO_SKIP) {
+            waste = Math.max(waste - 1, 0);
+            return;
+        }
+        waste = Math.min(waste + 1, MAX_WASTE);
+        if (wasted[stripe] < Byte.MAX_VALUE && ++wasted[stripe] >= WASTED_TO_SKIP) {
             int doublings = Math.min(wasted[stripe] - WASTED_TO_SKIP + 1, Integer.numberOfTrailingZeros(MAX_SKIP));
             skip[stripe] = (short) (1 << doublings);
         }

@@ -45,12 +45,22 @@ final class LeaderSideConnection {
      * passes FLUSH_BYTES. Under load one read brings many requests, and one write takes their
      * replies back.
      *
-     * Runs. A write must wait until the followers caching its keys have dropped them (see
-     * CacheCoherence), a round trip to each. So a write is served together with the requests that
-     * have arrived behind it, up to MAX_RUN of them: the keys of all their writes are invalidated
-     * at once, then the requests are executed in order. Under load a follower's pipelined calls
-     * then share one round trip instead of queueing behind one round trip each; the order, and so
-     * every outcome, is the same as one at a time.
+     * Writes behind. A write must wait until the followers caching its keys have dropped them
+     * (see CacheCoherence), a round trip to each; meanwhile the requests behind it on this
+     * connection, often reads of other threads of the follower, would wait too. So a write that
+     * must wait is served by LeaderSideWrites on a thread of its own, and this thread goes on:
+     * replies leave as they are ready, and the follower matches them by id. The writes that wait
+     * stay in order among themselves, and those queued during a wait share the next one; a write
+     * that need not wait is applied at once, before queued ones: a follower's thread awaits each
+     * reply before its next call, so requests on one connection that are in flight together are
+     * concurrent calls, which take effect in either order (a resent numbered write is still
+     * applied once, see ClientRecords and GroupCommit). Before the next request is read, the write is
+     * marked pending (CacheCoherence.markPending), so that a read served before it is applied is
+     * not cacheable: the follower dropped the keys as it sent the write, and so reads its own
+     * writes without an invalidation. Only a connection bound to a STRICT lease lets its other
+     * requests pass a queued write: a connection without one may belong to a RELAXED cache, which
+     * caches every read, and must see its reads served after its writes; its requests wait until
+     * the writes queued before them are done, and its writes queue behind them.
      *
      * Trust. A request is decoded completely and checked before the store sees it, so a frame
      * that turns out malformed takes no effect; such a frame ends the connection (logged at WARN
@@ -64,8 +74,10 @@ final class LeaderSideConnection {
     private static final int MAX_HELLO_BYTES = 1 << 10;
     /** Replies are written once this many bytes wait, even while more requests are buffered. */
     private static final int FLUSH_BYTES = 64 << 10;
-    /** At most this many requests are served under one invalidation (see Runs). */
-    private static final int MAX_RUN = 64;
+    /** At most this many queued writes are served under one invalidation (see Writes behind). */
+    private static final int MAX_BATCH = 64;
+    /** At most this many writes wait to be served before the connection stops reading requests. */
+    private static final int MAX_QUEUED_WRITES = 4 * MAX_BATCH;
     /**
      * How many committed writes may wait to be pushed to a subscribed follower before the leader
      * drops them (and pushes EVENTS_LOST): the leader never waits for a follower's events.
@@ -104,12 +116,17 @@ final class LeaderSideConnection {
     /** Pushes the store's changes to the follower once it has subscribed; only the connection's thread sets it. */
     private volatile Relay<Event> events;
     private volatile Subscription eventSource;
-    /** The requests of a run, decoded in place; the first is also every request outside a run. */
-    private final Request[] run = new Request[MAX_RUN];
-    /** The writes of the requests in {@link #run}, null for those that write nothing. */
-    private final WriteCommand<?>[] runWrites = new WriteCommand<?>[MAX_RUN];
-    /** The follower's cache lease, once it bound this connection to one: its reads may then be cached. */
-    private LeaderSideLease lease;
+    /** Each request read, decoded in place. */
+    private final Request request = new Request();
+    /** The writes that wait to be applied, and their thread (see Writes behind). */
+    private final LeaderSideWrites<QueuedWrite> writes;
+    /** The replies of {@link #writes}, written by its thread. */
+    private final FrameBuffer writeReplies = new FrameBuffer();
+    /**
+     * The follower's cache lease, once it bound this connection to one: its reads may then be
+     * cached, and pass its queued writes. Written by this connection's thread only.
+     */
+    private volatile LeaderSideLease lease;
     /**
      * The lease this connection serves, once it became a lease connection. Set before
      * {@link #closing} is read, which {@link #close()} sets before reading this.
@@ -145,7 +162,16 @@ final class LeaderSideConnection {
         this.out = socket.getOutputStream();
         this.thread = new Thread(this::run, "levelparty-leader-follower-" + peerPid);
         thread.setDaemon(true);
+        this.writes = new LeaderSideWrites<>("levelparty-leader-writes-" + peerPid, MAX_BATCH, MAX_QUEUED_WRITES,
+                this::serveQueued, queued -> queued.marked().close(), this::writesFailed);
     }
+
+    /**
+     * A write read from the follower and {@linkplain CacheCoherence#markPending marked pending},
+     * to be applied once the caches holding its keys dropped them; {@code request} holds its type,
+     * id and numbers.
+     */
+    private record QueuedWrite(Request request, WriteCommand<?> write, CacheCoherence.Write marked) {}
 
     void start() {
         thread.start();
@@ -217,6 +243,7 @@ final class LeaderSideConnection {
         } catch (RuntimeException | Error e) {
             log.error("Serving follower pid {} at {} failed; closing its connection", peerPid, socketPath, e);
         } finally {
+            writes.finish(); // the writes read before the end are served, and answered if the follower still reads
             stopEvents();
             closeSocket();
             onEnd.accept(this);
@@ -362,7 +389,6 @@ final class LeaderSideConnection {
     }
 
     private void serve() throws IOException {
-        Request first = requestAt(0);
         for (;;) {
             if (!input.hasBufferedFrame() && !replies.isEmpty()) {
                 send(replies); // about to block reading: send the replies so far, in one write
@@ -372,23 +398,115 @@ final class LeaderSideConnection {
                 log.debug("Follower pid {} disconnected", peerPid);
                 return;
             }
-            Protocol.readRequest(frame, first);
-            if (first.type == MessageType.LEASE && !served) {
-                serveLease(first);
+            Protocol.readRequest(frame, request);
+            if (request.type == MessageType.LEASE && !served) {
+                serveLease(request);
                 return;
             }
-            checkServable(first);
+            checkServable(request);
             served = true;
-            WriteCommand<?> write = writeOf(first);
+            WriteCommand<?> write = writeOf(request);
             if (write != null) {
-                serveRun(write);
+                serveWrite(request, write);
             } else {
-                execute(first, null);
+                if (lease == null && !writes.isIdle()) {
+                    sendRepliesBeforeWaiting();
+                    writes.awaitIdle(); // see Writes behind: this follower may cache RELAXED
+                }
+                execute(replies, request, null);
             }
             if (replies.size() >= FLUSH_BYTES) {
                 send(replies);
             }
         }
+    }
+
+    /**
+     * Serves {@code write}, decoded in {@code r}: at once if it need not wait (and, on a connection
+     * bound to no lease, no earlier write is queued), else queued (see Writes behind). Either way
+     * its keys are marked pending first.
+     */
+    private void serveWrite(Request r, WriteCommand<?> write) {
+        CacheCoherence coherence = store.coherence();
+        List<byte[]> keys = write.keys();
+        // Before the next request is read: a read behind this write must not be cacheable until it is applied.
+        CacheCoherence.Write marked = coherence.markPending(keys);
+        boolean queued = false;
+        try {
+            // On a lease's connection a write that need not wait passes the queued ones: they are
+            // another thread's, concurrent with it (see Writes behind).
+            if ((lease != null || writes.isIdle()) && coherence.invalidatedAtOnce(keys, lease)) {
+                execute(replies, r, write);
+            } else {
+                writes.submit(new QueuedWrite(detached(r), write, marked));
+                queued = true;
+            }
+        } finally {
+            if (!queued) {
+                marked.close();
+            }
+        }
+    }
+
+    /** Sends the replies so far, if any, before this thread may wait: the follower need not wait with it. */
+    private void sendRepliesBeforeWaiting() {
+        if (!replies.isEmpty()) {
+            try {
+                send(replies);
+            } catch (IOException e) {
+                close(); // the connection is broken for every reply; reading ends it
+            }
+        }
+    }
+
+    /** A copy of what serving a write needs of {@code r}, which the next request overwrites. */
+    private static Request detached(Request r) {
+        Request copy = new Request();
+        copy.type = r.type;
+        copy.id = r.id;
+        copy.seq = r.seq;
+        copy.ackedUpTo = r.ackedUpTo;
+        return copy;
+    }
+
+    /**
+     * Serves a batch of queued writes, on the writes' thread: waits until the caches holding their
+     * keys dropped them, under one wait, then applies them in order and sends their replies.
+     */
+    private void serveQueued(List<QueuedWrite> batch) throws IOException {
+        int done = 0;
+        try {
+            List<byte[]> keys = new ArrayList<>();
+            for (QueuedWrite queued : batch) {
+                keys.addAll(queued.write().keys());
+            }
+            store.coherence().awaitInvalidated(keys, lease);
+            for (QueuedWrite queued : batch) {
+                execute(writeReplies, queued.request(), queued.write());
+                queued.marked().close();
+                done++;
+            }
+        } finally {
+            for (int i = done; i < batch.size(); i++) {
+                batch.get(i).marked().close(); // not applied: the follower resends it to whoever leads
+            }
+        }
+        send(writeReplies);
+    }
+
+    /** Ends the connection once serving queued writes failed; called on the writes' thread. */
+    private void writesFailed(Throwable cause) {
+        if (cause instanceof TermEndedException) {
+            log.debug("Closing the connection of follower pid {}: the store is closed", peerPid);
+        } else if (cause instanceof IOException) {
+            if (!closing) {
+                log.debug("Could not answer the writes of follower pid {}: {}", peerPid, cause.toString());
+            }
+        } else {
+            log.error("Serving the writes of follower pid {} at {} failed; closing its connection", peerPid,
+                    socketPath, cause);
+        }
+        close();
     }
 
     /**
@@ -420,56 +538,6 @@ final class LeaderSideConnection {
 
     private static int socketTimeoutMillis(long nanos) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(nanos)));
-    }
-
-    /**
-     * Serves {@code firstWrite}, decoded in the run's first request, together with the requests
-     * that arrived behind it, under one invalidation of all their writes' keys (see Runs). A
-     * malformed frame ends the run; the requests before it are served first.
-     */
-    private void serveRun(WriteCommand<?> firstWrite) throws IOException {
-        runWrites[0] = firstWrite;
-        int size = 1;
-        MalformedFrameException malformed = null;
-        while (size < MAX_RUN) {
-            try {
-                if (!input.hasFrameReady()) {
-                    break;
-                }
-                Request next = requestAt(size);
-                Protocol.readRequest(input.next(), next);
-                checkServable(next);
-                runWrites[size] = writeOf(next);
-                size++;
-            } catch (MalformedFrameException e) {
-                malformed = e;
-                break;
-            }
-        }
-        List<byte[]> keys = new ArrayList<>();
-        for (int i = 0; i < size; i++) {
-            if (runWrites[i] != null) {
-                keys.addAll(runWrites[i].keys());
-            }
-        }
-        try (CacheCoherence.Write ignored = store.invalidate(keys, lease)) {
-            for (int i = 0; i < size; i++) {
-                execute(run[i], runWrites[i]);
-                runWrites[i] = null;
-            }
-        }
-        if (malformed != null) {
-            throw malformed;
-        }
-    }
-
-    private Request requestAt(int index) {
-        Request r = run[index];
-        if (r == null) {
-            r = new Request();
-            run[index] = r;
-        }
-        return r;
     }
 
     /** Refuses what a follower may not send on its main connection once it has been served. */
@@ -531,10 +599,12 @@ final class LeaderSideConnection {
         }
     }
 
-    /** Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and appends the reply. */
-    private void execute(Request r, WriteCommand<?> write) {
+    /**
+     * Applies {@code r}, whose write is {@code write} (null: it writes nothing), to the store and
+     * appends the reply to {@code wire}.
+     */
+    private void execute(FrameBuffer wire, Request r, WriteCommand<?> write) {
         requestsServed.increment();
-        FrameBuffer wire = replies;
         try {
             if (write != null) {
                 applyAndReply(wire, r, write);

@@ -325,9 +325,10 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
      * Drops {@code key}, which a write of this process changes, from the cache; called as the
      * write's request is queued. Every read whose request was queued before is then refused its
      * fill (its ticket predates the drop), and every read queued after is served after the write,
-     * since the leader serves a connection's requests in order: so this process reads its own
-     * writes, and the leader need not invalidate this process's cache for them (see
-     * {@link CacheCoherence}).
+     * or, under STRICT, while the write is pending, and then not cacheable (the leader marks a
+     * write pending before it reads the next request, see {@link LeaderSideConnection}): so this
+     * process reads its own writes, and the leader need not invalidate this process's cache for
+     * them (see {@link CacheCoherence}).
      */
     private void dropQueued(byte[] key) {
         if (cache != null) {

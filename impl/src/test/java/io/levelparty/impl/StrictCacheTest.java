@@ -161,6 +161,21 @@ class StrictCacheTest {
         }
     }
 
+    /**
+     * Once invalidations come without hits, a key is cached only from its second read lately: a
+     * load over many keys, read once between writes, stops making writers wait at once.
+     */
+    @Test
+    void afterAWastedInvalidationOnlyKeysReadLatelyAreCached() {
+        FollowerCache cache = new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes()));
+        assertTrue(cache.willCache(bytes("first")), "with no invalidation yet, every read is cached");
+        cache.fill("first", bytes("first"), bytes("1"), cache.ticket());
+        cache.dropStripeOf(bytes("first")); // an invalidation, and no hit since the fill
+        String fresh = keyOutsideStripeOf(bytes("first"));
+        assertEquals(false, cache.willCache(bytes(fresh)), "a key not read lately is not cached");
+        assertTrue(cache.willCache(bytes(fresh)), "its second read is");
+    }
+
     @Test
     void anInvalidationDropsEveryCachedKeyOfItsStripeAndRefusesOlderReadsOfIt() {
         FollowerCache cache = new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes()));
@@ -185,6 +200,16 @@ class StrictCacheTest {
     }
 
     /** Returns {@code n} keys other than {@code key} in its stripe. */
+    /** Returns a key whose stripe is not that of {@code key}. */
+    private static String keyOutsideStripeOf(byte[] key) {
+        for (int i = 0; ; i++) {
+            String candidate = "x" + i;
+            if (CacheCoherence.stripeOf(bytes(candidate)) != CacheCoherence.stripeOf(key)) {
+                return candidate;
+            }
+        }
+    }
+
     private static List<String> keysInStripeOf(byte[] key, int n) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; keys.size() < n; i++) {
@@ -248,6 +273,133 @@ class StrictCacheTest {
                 assertEquals(10 + i, reply.id, "replies in request order");
                 assertArrayEquals(bytes("v" + i), leader.store.get(keys.get(i)));
             }
+        }
+    }
+
+    /**
+     * A follower's requests behind a write of its own that waits for another follower's
+     * acknowledgement are served meanwhile, and a read of the key being written is not cacheable
+     * until the write is applied: the follower reads its own write only after its reply.
+     */
+    @Test
+    void aFollowersReadsAreServedWhileItsWriteWaitsForAnotherFollower() throws Exception {
+        byte[] other = bytes("other");
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer holdersLease = new RawPeer(leader.socket);
+                RawPeer holder = new RawPeer(leader.socket);
+                RawPeer writersLease = new RawPeer(leader.socket);
+                RawPeer writer = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            leader.store.put(other, bytes("o"));
+            bindAndRead(holder, takeLease(holdersLease)); // the holder may cache KEY: a write must wait for it
+            bindAndRead(writer, takeLease(writersLease));
+            writer.send(w -> {
+                Protocol.writePut(w, 10, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, KEY, bytes("new"));
+                Protocol.writeRead(w, MessageType.GET, 11, other);
+                Protocol.writeRead(w, MessageType.GET, 12, KEY);
+            });
+            Reply invalidate = nextInvalidate(holdersLease); // the write waits for the holder's ACK
+            Reply passing = writer.readReply();
+            assertEquals(11, passing.id, "the read behind the waiting write was answered first");
+            assertEquals(MessageType.CACHEABLE, passing.type);
+            assertArrayEquals(bytes("o"), passing.value);
+            Reply pending = writer.readReply();
+            assertEquals(12, pending.id);
+            assertEquals(MessageType.VALUE, pending.type, "a read of the key being written is not cacheable");
+            assertArrayEquals(bytes("old"), pending.value);
+            holdersLease.send(w -> Protocol.writeAck(w, invalidate.count));
+            Reply written = writer.readReply();
+            assertEquals(10, written.id);
+            assertArrayEquals(bytes("old"), written.value);
+            writer.send(w -> Protocol.writeRead(w, MessageType.GET, 13, KEY));
+            Reply after = writer.readReply();
+            assertEquals(MessageType.CACHEABLE, after.type, "read after the write was answered");
+            assertArrayEquals(bytes("new"), after.value);
+        }
+    }
+
+    /**
+     * On a lease's connection a write that need not wait is applied while an earlier write of
+     * another thread waits; the waiting one is still applied, once, when acknowledged.
+     */
+    @Test
+    void aWriteThatNeedNotWaitPassesAWaitingOne() throws Exception {
+        byte[] other = bytes("other");
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer holdersLease = new RawPeer(leader.socket);
+                RawPeer holder = new RawPeer(leader.socket);
+                RawPeer writersLease = new RawPeer(leader.socket);
+                RawPeer writer = new RawPeer(leader.socket)) {
+            bindAndRead(holder, takeLease(holdersLease));
+            bindAndRead(writer, takeLease(writersLease));
+            writer.send(w -> {
+                Protocol.writePut(w, 10, 1, 0, KEY, bytes("k1"));
+                Protocol.writePut(w, 11, 2, 0, other, bytes("o1"));
+            });
+            Reply invalidate = nextInvalidate(holdersLease);
+            Reply passing = writer.readReply();
+            assertEquals(11, passing.id, "the write no follower caches was answered first");
+            assertArrayEquals(bytes("o1"), leader.store.get(other));
+            assertEquals(null, leader.store.get(KEY), "the waiting write is not applied before its ACK");
+            holdersLease.send(w -> Protocol.writeAck(w, invalidate.count));
+            assertEquals(10, writer.readReply().id);
+            assertArrayEquals(bytes("k1"), leader.store.get(KEY));
+        }
+    }
+
+    /**
+     * A write queued behind an invalidation is applied even if its follower goes away meanwhile,
+     * and then no longer holds its stripe pending: reads of it are cacheable again.
+     */
+    @Test
+    void aQueuedWriteOfAFollowerThatLeftIsAppliedAndReleasesItsStripe() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer holdersLease = new RawPeer(leader.socket);
+                RawPeer holder = new RawPeer(leader.socket);
+                RawPeer writersLease = new RawPeer(leader.socket)) {
+            bindAndRead(holder, takeLease(holdersLease));
+            try (RawPeer writer = new RawPeer(leader.socket)) {
+                bindAndRead(writer, takeLease(writersLease));
+                writer.send(w -> Protocol.writePut(w, 10, 1, 0, KEY, bytes("gone")));
+            }
+            Reply invalidate = nextInvalidate(holdersLease);
+            holdersLease.send(w -> Protocol.writeAck(w, invalidate.count));
+            Poll.until(() -> Arrays.equals(bytes("gone"), leader.store.get(KEY)), "the queued write to be applied");
+            Poll.until(() -> {
+                try {
+                    holder.send(w -> Protocol.writeRead(w, MessageType.GET, 20, KEY));
+                    return holder.readReply().type == MessageType.CACHEABLE;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, "reads of the written key to be cacheable again");
+        }
+    }
+
+    /**
+     * A connection bound to no lease may be a RELAXED cache's, which caches every read: its
+     * requests behind a waiting write are served only after the write.
+     */
+    @Test
+    void aConnectionWithoutALeaseIsServedInOrderBehindItsWaitingWrite() throws Exception {
+        try (TestLeader leader = new TestLeader(dir);
+                RawPeer holdersLease = new RawPeer(leader.socket);
+                RawPeer holder = new RawPeer(leader.socket);
+                RawPeer writer = new RawPeer(leader.socket)) {
+            leader.store.put(KEY, bytes("old"));
+            bindAndRead(holder, takeLease(holdersLease));
+            writer.handshake();
+            writer.send(w -> {
+                Protocol.writePut(w, 10, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, KEY, bytes("new"));
+                Protocol.writeRead(w, MessageType.GET, 11, KEY);
+            });
+            Reply invalidate = nextInvalidate(holdersLease);
+            holdersLease.send(w -> Protocol.writeAck(w, invalidate.count));
+            Reply written = writer.readReply();
+            assertEquals(10, written.id, "the write was answered first");
+            Reply read = writer.readReply();
+            assertEquals(11, read.id);
+            assertArrayEquals(bytes("new"), read.value, "the read behind the write saw it");
         }
     }
 
