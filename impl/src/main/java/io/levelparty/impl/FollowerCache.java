@@ -83,7 +83,12 @@ final class FollowerCache {
     private final Consistency consistency;
     /** Decodes values once for every reader, or null if the map's values are not shared. */
     private final ValueCodec<?> shared;
-    private final Cache<String, Entry> cache;
+    private final long maximumSize;
+    /**
+     * Null until the first fill: building a Caffeine cache loads some hundred classes, 50 ms of a
+     * cold follower's start, which a follower that only writes never needs. Set under lock.
+     */
+    private volatile Cache<String, Entry> cache;
     private final StatsCounter counts = new ConcurrentStatsCounter();
     private final Object lock = new Object();
     /** The stripes of the last drops, by drop number modulo RECENT. Guarded by lock. */
@@ -124,7 +129,7 @@ final class FollowerCache {
     FollowerCache(long maximumSize, Consistency consistency, ValueCodec<?> values) {
         this.consistency = consistency;
         this.shared = values.sharesDecodedValues() ? values : null;
-        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
+        this.maximumSize = maximumSize;
         boolean strict = consistency == Consistency.STRICT;
         this.byStripe = strict ? newIndex() : null;
         this.pruneAbove = 2 * maximumSize + RECENT;
@@ -146,6 +151,10 @@ final class FollowerCache {
 
     /** Returns the cached read of {@code key}, or null on a miss. */
     Entry get(String key) {
+        Cache<String, Entry> cache = this.cache;
+        if (cache == null) {
+            return missed();
+        }
         Entry hit = cache.getIfPresent(key);
         if (hit != null && hitSinceInvalidation != null) {
             hitSinceInvalidation[hit.stripe()] = 1;
@@ -229,6 +238,9 @@ final class FollowerCache {
                     return;
                 }
             }
+            if (cache == null) {
+                cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
+            }
             if (byStripe != null) {
                 index(stripe, key);
             }
@@ -287,7 +299,9 @@ final class FollowerCache {
         String k = Keys.decode(key);
         int stripe = CacheCoherence.stripeOf(key);
         synchronized (lock) {
-            cache.invalidate(k);
+            if (cache != null) {
+                cache.invalidate(k);
+            }
             if (byStripe != null && byStripe[stripe] != null && byStripe[stripe].remove(k)) {
                 indexed--;
             }
@@ -304,7 +318,7 @@ final class FollowerCache {
         synchronized (lock) {
             Set<String> keys = byStripe[stripe];
             if (keys != null) {
-                cache.invalidateAll(keys);
+                cache.invalidateAll(keys); // a key indexed was filled, so the cache is there
                 indexed -= keys.size();
                 byStripe[stripe] = null;
             }
@@ -331,7 +345,9 @@ final class FollowerCache {
     /** Drops everything: pushes may have been lost, or the term changed. */
     void clear() {
         synchronized (lock) {
-            cache.invalidateAll();
+            if (cache != null) {
+                cache.invalidateAll();
+            }
             if (byStripe != null) {
                 Arrays.fill(byStripe, null);
                 indexed = 0;
@@ -341,10 +357,16 @@ final class FollowerCache {
     }
 
     CacheStats stats() {
-        return cache.stats();
+        return counts.snapshot();
+    }
+
+    /** Returns whether the Caffeine cache behind this one has been built: not before the first fill. */
+    boolean built() {
+        return cache != null;
     }
 
     long size() {
-        return cache.estimatedSize();
+        Cache<String, Entry> cache = this.cache;
+        return cache == null ? 0 : cache.estimatedSize();
     }
 }

@@ -460,6 +460,9 @@ final class FollowerSideConnection {
     private void readUntilDone(Call call) {
         try {
             while (!call.done) {
+                // Polls first only for a lone call: with more in flight, the leader is busy with them, and
+                // a polling caller would hold a CPU that the leader or the other callers need.
+                input.spinBeforeBlocking(calls.size() == 1);
                 if (!readFrame()) {
                     return;
                 }
@@ -519,6 +522,7 @@ final class FollowerSideConnection {
                 continue;
             }
             try {
+                input.spinBeforeBlocking(false); // an idle follower's watcher waits for what may never come
                 do {
                     readFrame();
                 } while (input.hasBufferedFrame());

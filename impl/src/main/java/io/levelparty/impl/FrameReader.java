@@ -43,6 +43,9 @@ final class FrameReader {
     private long incompleteSince;
     /** How long a frame may stay incomplete once its first byte arrived. */
     private long maxIncompleteNanos = Long.MAX_VALUE;
+    private final ReadSpin spin = new ReadSpin();
+    /** Whether a read that would block first polls, as {@link #spin} finds it pays. */
+    private boolean spinning;
 
     FrameReader(InputStream in) {
         this.in = in;
@@ -127,6 +130,14 @@ final class FrameReader {
     }
 
     /**
+     * From now on, a read that would block first polls the stream for a few microseconds while
+     * polling pays (see {@link ReadSpin}), or not: for a holder that expects an answer soon.
+     */
+    void spinBeforeBlocking(boolean spinning) {
+        this.spinning = spinning;
+    }
+
+    /**
      * Refuses frames whose body is longer than {@code maxBodyBytes} from now on (at most the
      * protocol's maximum): a peer that has not said who it is yet gets only what its HELLO needs.
      */
@@ -175,6 +186,9 @@ final class FrameReader {
         }
         int want = Math.max(READ_CHUNK, frameBytes - (end - start));
         checkIncompleteFrame();
+        if (spinning) {
+            spin.awaitReadable(in);
+        }
         int n;
         try {
             n = in.read(buffer, end, Math.min(want, buffer.length - end));

@@ -367,6 +367,7 @@ final class LeaderSideConnection {
         socket.setSoTimeout(socketTimeoutMillis(limits.partialFrameTimeout().toNanos()));
         input.limitBodyBytes(Protocol.MAX_FRAME_BYTES);
         input.limitIncompleteFrame(limits.partialFrameTimeout().toNanos());
+        input.spinBeforeBlocking(true); // a follower that waits on each reply sends its next request at once
         clientId = hello.clientId();
         syncWrites = hello.syncWrites();
         // It stopped serving its cache under any earlier leader's lease before it connected.

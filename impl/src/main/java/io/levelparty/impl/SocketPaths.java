@@ -55,10 +55,20 @@ final class SocketPaths {
                 && isPrivate(Path.of(runtime))) {
             return Path.of(runtime).resolve(name);
         }
+        return privateDirectory(name).resolve(name);
+    }
+
+    /**
+     * Returns this user's private directory for LevelParty's files, in which a file named
+     * {@code longestName} still makes a short enough socket path, creating it if needed:
+     * {@code <java.io.tmpdir>/levelparty-<uid>}, or {@code /tmp/levelparty-<uid>} if that is too long.
+     *
+     * @throws PartyUnavailableException if the directory cannot be made or is not private
+     */
+    static Path privateDirectory(String longestName) {
         String own = "levelparty-" + ThisProcess.UID;
         Path inTmp = Path.of(System.getProperty("java.io.tmpdir")).resolve(own);
-        Path base = fits(inTmp.resolve(name)) ? inTmp : Path.of("/tmp").resolve(own);
-        return privateDirectory(base).resolve(name);
+        return privateDirectory(fits(inTmp.resolve(longestName)) ? inTmp : Path.of("/tmp").resolve(own));
     }
 
     /** Creates {@code dir} with mode 0700 if missing, and returns it once it is this user's own and private. */

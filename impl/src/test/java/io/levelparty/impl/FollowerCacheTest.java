@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,6 +15,7 @@ import io.levelparty.PartyMap;
 import io.levelparty.PartyOptions;
 import io.levelparty.PartyStats;
 import io.levelparty.Role;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,30 @@ class FollowerCacheTest {
             assertEquals(2, stats.cacheEntries(), stats.toString());
             assertEquals(Role.FOLLOWER, stats.role());
             follower.close();
+        }
+    }
+
+    @Test
+    void aFollowerThatOnlyWritesNeverBuildsItsCache() {
+        for (Consistency consistency : Consistency.values()) {
+            FollowerCache cache = new FollowerCache(100, consistency, new ValueCodec<>(Codecs.utf8()));
+            byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+            long ticket = cache.ticket();
+            cache.drop(key); // what its own writes do
+            if (consistency == Consistency.STRICT) {
+                cache.dropStripeOf(key);
+            }
+            cache.clear();
+            assertNull(cache.get("k"));
+            assertFalse(cache.built(), consistency + ": built before anything was cached");
+            assertEquals(1, cache.stats().missCount());
+            assertEquals(0, cache.size());
+
+            cache.fill("k", key, "v".getBytes(StandardCharsets.UTF_8), cache.ticket());
+            assertTrue(cache.built());
+            assertArrayEquals("v".getBytes(StandardCharsets.UTF_8), cache.get("k").value());
+            assertEquals(1, cache.stats().hitCount());
+            assertTrue(ticket < cache.ticket(), "the drops before the cache was built counted");
         }
     }
 
