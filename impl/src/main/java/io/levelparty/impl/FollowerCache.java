@@ -93,8 +93,11 @@ final class FollowerCache {
     private final Object lock = new Object();
     /** The stripes of the last drops, by drop number modulo RECENT. Guarded by lock. */
     private final int[] recent = new int[RECENT];
-    /** How many keys were dropped so far, counting a clear as RECENT. Guarded by lock. */
-    private long drops;
+    /**
+     * How many keys were dropped so far, counting a clear as RECENT. Written under lock; read
+     * without it by {@link #ticket()}, which needs only a count no older than the call.
+     */
+    private volatile long drops;
     /** Under STRICT, the keys cached (or evicted since) by stripe, null for none; null otherwise. Guarded by lock. */
     private final Set<String>[] byStripe;
     /** How many keys byStripe holds. Guarded by lock. */
@@ -104,23 +107,23 @@ final class FollowerCache {
     /**
      * Under STRICT, by stripe: whether a hit came since the last invalidation (written by readers
      * without the lock: a hit seen late only delays a stripe's verdict), how many invalidations
-     * in a row came without one, and how many more reads are not to be cached. Null otherwise.
+     * in a row came without one (under lock), and how many more reads are not to be cached (set under lock, counted down by readers without it). Null otherwise.
      */
     private final byte[] hitSinceInvalidation;
     private final byte[] wasted;
     private final short[] skip;
     /**
      * Under STRICT, the bits of the keys read lately (two per key), null otherwise; and how many
-     * keys set them since they were last cleared. Guarded by lock.
+     * keys set them since they were last cleared. Read and written by readers without a lock.
      */
     private final long[] doorkeeper;
     private int doorkeeperKeys;
     /**
      * Invalidations that came without a hit since the one before, less those that came after one,
      * within [0, {@value #MAX_WASTE}]: while it is positive, only keys read lately are cached.
-     * Guarded by lock.
+     * Written under lock.
      */
-    private int waste;
+    private volatile int waste;
 
     /**
      * @param values the map's codec: when it decodes immutable values, entries hold the decoded
@@ -172,20 +175,22 @@ final class FollowerCache {
         if (skip == null) {
             return true;
         }
+        // Without the lock, which every read, fill and drop would otherwise contend for (the lease
+        // thread's drops among them, which writers wait for): the verdict only decides whether a
+        // read is cached, and races between readers only make it skip or cache a read more or less.
         int stripe = CacheCoherence.stripeOf(key);
-        synchronized (lock) {
-            boolean readLately = rememberRead(key); // always, so that the doorkeeper knows the reads before it is needed
-            if (skip[stripe] > 0) {
-                skip[stripe]--;
-                return false;
-            }
-            return waste == 0 || readLately;
+        boolean readLately = rememberRead(key); // always, so that the doorkeeper knows the reads before it is needed
+        int skipping = skip[stripe];
+        if (skipping > 0) {
+            skip[stripe] = (short) (skipping - 1);
+            return false;
         }
+        return waste == 0 || readLately;
     }
 
     /**
-     * Returns whether {@code key} was read lately, and remembers that it was read now. Under lock.
-     * A key forgotten, or taken for another, only changes whether a read is cached.
+     * Returns whether {@code key} was read lately, and remembers that it was read now. Racy
+     * between readers: a key forgotten, or taken for another, only changes whether a read is cached.
      */
     private boolean rememberRead(byte[] key) {
         int h = Arrays.hashCode(key) * 0x9E3779B9; // spreads the bits of keys that differ in their last bytes
@@ -213,11 +218,14 @@ final class FollowerCache {
         return null;
     }
 
-    /** Returns the ticket a read takes just before its request is sent. */
+    /**
+     * Returns the ticket a read takes just before its request is sent. Without the lock: a drop
+     * that is counted (under the lock, after its keys left the cache) either is in the count read
+     * here, so it came before the request and cannot have overtaken its reply, or is after it, and
+     * {@link #fill} sees it.
+     */
     long ticket() {
-        synchronized (lock) {
-            return drops;
-        }
+        return drops;
     }
 
     /**
@@ -239,7 +247,11 @@ final class FollowerCache {
                 }
             }
             if (cache == null) {
-                cache = Caffeine.newBuilder().maximumSize(maximumSize).recordStats(() -> counts).build();
+                // Maintenance (eviction, buffer draining) runs on the thread that caused it, under
+                // this lock, rather than waking a pool thread after every fill and drop: on a small
+                // machine that wake-up delays the lease thread acknowledging an invalidation.
+                cache = Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run)
+                        .recordStats(() -> counts).build();
             }
             if (byStripe != null) {
                 index(stripe, key);
