@@ -61,6 +61,11 @@ import java.util.function.Consumer;
  * or too busy: a write that gave up this way may or may not take effect later. Service resumes
  * when the leader answers again.
  *
+ * <p>A calling thread whose call is the only one its process has in flight, and the leader's thread
+ * for a follower between two of its requests, poll the socket for up to 25 µs before they block,
+ * for as long as the answers come that fast (a kernel wake-up costs more than a round trip's work);
+ * with one CPU, or when the answers come later, they block at once.
+ *
  * <h2>Interrupts</h2>
  * Calls are not interruptible. A thread whose interrupt flag is set when it calls a method of this
  * map, its views or their iterators, or that is interrupted during the call, gets the outcome it

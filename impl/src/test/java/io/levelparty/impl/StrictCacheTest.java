@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.levelparty.Codecs;
@@ -373,6 +374,41 @@ class StrictCacheTest {
                     throw new UncheckedIOException(e);
                 }
             }, "reads of the written key to be cacheable again");
+        }
+    }
+
+    /**
+     * A write still waiting for a follower's acknowledgement when the leader closes ends with the
+     * leader's term: its connection closes with no reply, and the follower's resend to the next
+     * leader, under the same number, is applied once.
+     */
+    @Test
+    void aWriteWaitingWhenTheLeaderClosesIsAppliedOnceByTheNextLeader() throws Exception {
+        UUID client = UUID.randomUUID();
+        TestLeader leader = new TestLeader(dir);
+        try (RawPeer holdersLease = new RawPeer(leader.socket);
+                RawPeer holder = new RawPeer(leader.socket);
+                RawPeer writer = new RawPeer(leader.socket)) {
+            bindAndRead(holder, takeLease(holdersLease));
+            writer.handshake(client);
+            writer.send(w -> Protocol.writePut(w, 10, 1, 0, KEY, bytes("new")));
+            nextInvalidate(holdersLease); // never acknowledged: the write waits
+            leader.close();
+            writer.assertClosedByLeader();
+        } finally {
+            leader.close();
+        }
+        try (TestLeader next = new TestLeader(dir);
+                RawPeer writer = new RawPeer(next.socket)) {
+            assertNull(next.store.get(KEY), "the write was not applied when its term ended, nor answered");
+            writer.handshake(client);
+            writer.send(w -> Protocol.writePut(w, 20, 1, 0, KEY, bytes("new")));
+            Reply applied = writer.readReply();
+            assertEquals(20, applied.id);
+            assertNull(applied.value, "applied now: there was no value before it");
+            writer.send(w -> Protocol.writePut(w, 21, 1, 0, KEY, bytes("new")));
+            assertNull(writer.readReply().value, "a second resend gets the outcome recorded then");
+            assertArrayEquals(bytes("new"), next.store.get(KEY));
         }
     }
 
