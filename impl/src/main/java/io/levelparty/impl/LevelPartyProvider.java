@@ -19,15 +19,20 @@ public final class LevelPartyProvider implements PartyProvider {
     @Override
     public <V> PartyMap<V> open(Path dir, PartyOptions<V> options) {
         SocketLibrary.preferPrivateCopy(); // before any socket: junixsocket loads its library once per process
-        Path canonical = canonicalDirectory(dir);
-        Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
-        ValueCodec<V> values = new ValueCodec<>(options.codec());
-        FollowerCache cache = options.cacheSize() > 0
-                ? new FollowerCache(options.cacheSize(), options.consistency(), values) : null;
-        Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
-                ThisProcess.newClientId(), options.syncWrites(), cache, LevelDbEngines.checkRequested(options.engine()));
-        ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
-        return OpenPartyMap.open(store, store, values, "directory", canonical.toString());
+        try {
+            Path canonical = canonicalDirectory(dir);
+            Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
+            ValueCodec<V> values = new ValueCodec<>(options.codec());
+            FollowerCache cache = options.cacheSize() > 0
+                    ? new FollowerCache(options.cacheSize(), options.consistency(), values) : null;
+            Election election = new Election(canonical, socket, options.requestTimeout(), options.allowedUids(),
+                    ThisProcess.newClientId(), options.syncWrites(), cache,
+                    LevelDbEngines.checkRequested(options.engine()));
+            ElectedStore store = ElectedStore.open(election, options.openTimeout(), options.requestTimeout());
+            return OpenPartyMap.open(store, store, values, "directory", canonical.toString());
+        } finally {
+            SocketLibrary.forgetPrivateCopy();
+        }
     }
 
     @Override

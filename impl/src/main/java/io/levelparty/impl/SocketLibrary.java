@@ -30,12 +30,19 @@ import org.newsclub.net.unix.AFSocket;
  * file, no library in it for this platform, a directory that is not private, an IO error) leaves
  * junixsocket to load its library as it would have, and so does a process that names a library
  * itself with junixsocket's {@value #OVERRIDE} property.
+ *
+ * <p>That property is the whole process's, and junixsocket reads it in each class loader that loads
+ * it. So it is set only for the first open, whose sockets load the library, and cleared when that
+ * open returns ({@link #forgetPrivateCopy}): a junixsocket of another version, in another class
+ * loader of the same process, does not load this one's library.
  */
 final class SocketLibrary {
     /** junixsocket's property naming the library file to load. */
     static final String OVERRIDE = "org.newsclub.net.unix.library.override";
     private static final String POM = "META-INF/maven/com.kohlschutter.junixsocket/junixsocket-native-common/pom.properties";
     private static boolean chosen;
+    /** The copy this class named in the property, until it is cleared; guarded by the class. */
+    private static String named;
 
     private SocketLibrary() {}
 
@@ -53,12 +60,24 @@ final class SocketLibrary {
             if (jar != null) {
                 Path copy = privateCopy(jar, SocketPaths::privateDirectory);
                 if (copy != null) {
-                    System.setProperty(OVERRIDE, copy.toString());
+                    named = copy.toString();
+                    System.setProperty(OVERRIDE, named);
                 }
             }
         } catch (IOException | PartyException | SecurityException e) {
             // junixsocket extracts its library itself, as it would without this class.
         }
+    }
+
+    /**
+     * Clears the property {@link #preferPrivateCopy} set, unless someone else has changed it since:
+     * called once the open it was set for has returned, by when junixsocket has loaded its library.
+     */
+    static synchronized void forgetPrivateCopy() {
+        if (named != null && named.equals(System.getProperty(OVERRIDE))) {
+            System.clearProperty(OVERRIDE);
+        }
+        named = null;
     }
 
     /** Returns junixsocket's jar of native libraries if it is a plain file on the class path, else null. */

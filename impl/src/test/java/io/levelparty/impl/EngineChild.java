@@ -6,6 +6,7 @@ import io.levelparty.PartyMap;
 import io.levelparty.PartyUnavailableException;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.newsclub.net.unix.AFSocket;
 
 /**
  * The main class of the child JVMs of {@link MixedEnginePartyTest}, whose engine the system
@@ -14,7 +15,8 @@ import java.nio.file.Path;
  *   <li>{@code lead <dir> <n>}: opens the party of {@code dir}, writes keys {@code child0..n-1},
  *       prints its role, and keeps the map open until its standard input closes;
  *   <li>{@code open <dir>}: opens a party in each of two directories under {@code dir}, writes a
- *       key to each and prints what it reads back, or the message of the open's failure.
+ *       key to each and prints what it reads back, then the junixsocket library it loaded and the
+ *       property that names one ({@link SocketLibrary}); or the message of the open's failure.
  * </ul>
  */
 public final class EngineChild {
@@ -40,6 +42,8 @@ public final class EngineChild {
             one.put("k", "1");
             two.put("k", "2");
             System.out.println("read " + one.get("k") + two.get("k"));
+            System.out.println("library " + AFSocket.getLoadedLibrary() + ", override "
+                    + System.getProperty(SocketLibrary.OVERRIDE));
         } catch (PartyUnavailableException e) {
             System.out.println("refused: " + e.getMessage());
         }

@@ -29,9 +29,11 @@ class SocketLibraryTest {
     void processesThatOpenAMapShareOneCopyOfTheLibrary() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
         Path privateDir = tmp.resolve("levelparty-" + ThisProcess.UID);
-        openInAFreshJvm(tmp);
+        String output = openInAFreshJvm(tmp);
         List<Path> copies = libraries(privateDir);
         assertEquals(1, copies.size(), "one copy in " + privateDir + ": " + copies);
+        assertTrue(output.contains("library " + copies.get(0) + ", override null"),
+                "junixsocket loaded the copy, and the property naming it was cleared after the open: " + output);
         assertArrayEquals(bundled(copies.get(0).getFileName().toString()), Files.readAllBytes(copies.get(0)));
         Object inode = Files.getAttribute(copies.get(0), "unix:ino");
 
@@ -66,8 +68,8 @@ class SocketLibraryTest {
         assertEquals(List.of(), libraries(dir));
     }
 
-    /** Runs a JVM whose temporary directory is {@code tmp} that opens a map, and waits for it to end well. */
-    private void openInAFreshJvm(Path tmp) throws Exception {
+    /** Runs a JVM whose temporary directory is {@code tmp} that opens a map, waits for it to end well, and returns its output. */
+    private String openInAFreshJvm(Path tmp) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), EngineChild.class.getName(),
                 "open", dir.resolve("db").toString()).redirectErrorStream(true).start();
@@ -79,6 +81,7 @@ class SocketLibraryTest {
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, child.exitValue(), output);
         assertTrue(output.contains("read 12"), output);
+        return output;
     }
 
     private static List<Path> libraries(Path dir) throws IOException {
