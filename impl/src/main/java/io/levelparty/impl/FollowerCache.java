@@ -107,7 +107,8 @@ final class FollowerCache {
     /**
      * Under STRICT, by stripe: whether a hit came since the last invalidation (written by readers
      * without the lock: a hit seen late only delays a stripe's verdict), how many invalidations
-     * in a row came without one (under lock), and how many more reads are not to be cached (set under lock, counted down by readers without it). Null otherwise.
+     * in a row came without one (under lock), and how many more reads are not to be cached (set
+     * under lock, counted down by readers without it). Null otherwise.
      */
     private final byte[] hitSinceInvalidation;
     private final byte[] wasted;

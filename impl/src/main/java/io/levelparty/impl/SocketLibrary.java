@@ -39,7 +39,8 @@ import org.newsclub.net.unix.AFSocket;
 final class SocketLibrary {
     /** junixsocket's property naming the library file to load. */
     static final String OVERRIDE = "org.newsclub.net.unix.library.override";
-    private static final String POM = "META-INF/maven/com.kohlschutter.junixsocket/junixsocket-native-common/pom.properties";
+    private static final String POM =
+            "META-INF/maven/com.kohlschutter.junixsocket/junixsocket-native-common/pom.properties";
     private static boolean chosen;
     /** The copy this class named in the property, until it is cleared; guarded by the class. */
     private static String named;
@@ -89,7 +90,8 @@ final class SocketLibrary {
         String file = pom.getPath(); // file:/…/junixsocket-native-common-V.jar!/META-INF/…
         int separator = file.indexOf("!/");
         try {
-            return separator < 0 || !file.startsWith("file:") ? null : Path.of(new URL(file.substring(0, separator)).toURI());
+            return separator < 0 || !file.startsWith("file:") ? null
+                    : Path.of(new URL(file.substring(0, separator)).toURI());
         } catch (IOException | URISyntaxException | IllegalArgumentException e) {
             return null;
         }

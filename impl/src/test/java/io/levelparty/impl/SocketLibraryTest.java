@@ -68,7 +68,7 @@ class SocketLibraryTest {
         assertEquals(List.of(), libraries(dir));
     }
 
-    /** Runs a JVM whose temporary directory is {@code tmp} that opens a map, waits for it to end well, and returns its output. */
+    /** Runs a JVM that opens a map, with {@code tmp} as its temporary directory; returns its output. */
     private String openInAFreshJvm(Path tmp) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), EngineChild.class.getName(),
