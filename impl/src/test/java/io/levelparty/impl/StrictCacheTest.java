@@ -243,32 +243,46 @@ class StrictCacheTest {
         }
     }
 
+    /**
+     * Writes queued while an earlier one waits for a follower's acknowledgement share the next
+     * wait: one INVALIDATE names all their keys. Their replies come in request order.
+     */
     @Test
-    void pipelinedWritesShareOneInvalidationAndAreAnsweredInOrder() throws Exception {
+    void writesQueuedDuringAWaitShareOneInvalidationAndAreAnsweredInOrder() throws Exception {
         List<byte[]> keys = List.of(KEY, bytes("k2"), bytes("k3"));
+        byte[] other = bytes("other");
         try (TestLeader leader = new TestLeader(dir);
                 RawPeer lease = new RawPeer(leader.socket);
                 RawPeer main = new RawPeer(leader.socket);
+                RawPeer writersLease = new RawPeer(leader.socket);
                 RawPeer writer = new RawPeer(leader.socket)) {
-            long token = takeLease(lease);
-            bindAndRead(main, token);
+            bindAndRead(main, takeLease(lease));
             for (int i = 1; i < keys.size(); i++) {
                 byte[] key = keys.get(i);
                 main.send(w -> Protocol.writeRead(w, Protocol.MessageType.GET, 3, key));
                 assertEquals(MessageType.CACHEABLE, main.readReply().type);
             }
-            writer.handshake();
-            writer.send(w -> { // three writes in one socket write: the leader has them all at once
-                for (int i = 0; i < keys.size(); i++) {
-                    Protocol.writePut(w, 10 + i, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, keys.get(i), bytes("v" + i));
+            bindAndRead(writer, takeLease(writersLease));
+            writer.send(w -> Protocol.writePut(w, 10, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, keys.get(0),
+                    bytes("v0")));
+            Reply first = nextInvalidate(lease); // the first write waits for the holder
+            assertEquals(1, first.keys.size());
+            writer.send(w -> {
+                for (int i = 1; i < keys.size(); i++) {
+                    Protocol.writePut(w, 10 + i, Protocol.UNSEQUENCED, Protocol.UNSEQUENCED, keys.get(i),
+                            bytes("v" + i));
                 }
+                Protocol.writeRead(w, MessageType.GET, 20, other);
             });
-            Reply invalidate = nextInvalidate(lease);
-            assertEquals(keys.size(), invalidate.keys.size(), "one INVALIDATE for the three writes");
-            for (int i = 0; i < keys.size(); i++) {
-                assertArrayEquals(keys.get(i), invalidate.keys.get(i));
+            // The read behind them is answered while they wait, so both writes are queued by now.
+            assertEquals(20, writer.readReply().id);
+            lease.send(w -> Protocol.writeAck(w, first.count));
+            Reply shared = nextInvalidate(lease);
+            assertEquals(keys.size() - 1, shared.keys.size(), "one INVALIDATE for the two writes queued meanwhile");
+            for (int i = 1; i < keys.size(); i++) {
+                assertArrayEquals(keys.get(i), shared.keys.get(i - 1));
             }
-            lease.send(w -> Protocol.writeAck(w, invalidate.count));
+            lease.send(w -> Protocol.writeAck(w, shared.count));
             for (int i = 0; i < keys.size(); i++) {
                 Reply reply = writer.readReply();
                 assertEquals(10 + i, reply.id, "replies in request order");
