@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,56 +24,84 @@ import org.slf4j.LoggerFactory;
  *
  * <p>So each navigation and scan reports how long it took and what it covered; one that took
  * longer than its live entries explain ({@link #SLOW_NANOS} plus {@link #NANOS_PER_ENTRY} each)
- * stepped over dead entries, and the range it stepped over is compacted on a background thread:
- * LevelDB flushes the memtable and rewrites the range's tables without them. The range is only
- * what the read covered, so the work is small; one compaction runs at a time, and the next may
- * start only after nine times the last one's duration (at least {@link #MIN_PAUSE_NANOS}), so
- * compaction takes at most a tenth of the time however often reads are slow. A read that was slow
- * for another reason (a preempted thread, a cold disk) costs at most one needless small compaction.
+ * stepped over dead entries, and the range it stepped over is compacted on a background thread
+ * ({@link LocalStore#compact}). The range is only what the read covered, so the work is small.
+ * One compaction runs at a time, and the next may start once either of two budgets allows it:
+ * <ul>
+ *   <li>the reads lost, beyond what their entries explain, a quarter of what the last compaction
+ *       took, since it ended: a read's time is a caller's, a compaction's a background thread's,
+ *       and a map whose writes just stopped must not stay slow for long (compacting only once the
+ *       pause below had passed left the garbage of the last tens of milliseconds of churn in
+ *       place: {@code lastKey()} 4 to 13 times slower than fresh right after 16,000 cycles);
+ *   <li>or nine times the last compaction's duration has passed since it ended (at least
+ *       {@link #MIN_PAUSE_NANOS}).
+ * </ul>
+ * A read that was slow for another reason (a preempted thread, a collection, a cold disk) counts
+ * like any other, but for at most {@link #MAX_LOSS_PER_READ_NANOS}: a preemption lasts
+ * milliseconds, a step over garbage microseconds per read. So compaction takes at most four times
+ * what the reads lost to slowness, each counted up to that bound, or a tenth of the time.
  */
 final class ChurnCompactor {
     private static final Logger log = LoggerFactory.getLogger(ChurnCompactor.class);
     /**
-     * What a read may take beyond its entries before it counts as slow: about five times a fresh
-     * {@code lastKey}. At 100 µs, garbage that made reads 20 times slower than fresh ones (70 µs
-     * against 3.5) went uncompacted.
+     * What a read may take beyond its entries before it counts as slow: about three times a fresh
+     * {@code lastKey} (3.5 µs). At 25 µs, reads 8 times slower than fresh lost too little for their
+     * loss to pay for a compaction soon; at 100 µs, garbage that made reads 20 times slower went
+     * uncompacted.
      */
-    static final long SLOW_NANOS = TimeUnit.MICROSECONDS.toNanos(25);
+    static final long SLOW_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
     /** What a read may take per live entry it returned. */
     static final long NANOS_PER_ENTRY = TimeUnit.MICROSECONDS.toNanos(2);
-    /**
-     * The least pause between two compactions. With a threshold this low, a read preempted on a
-     * busy machine counts as slow too; what bounds the cost of such needless compactions is that
-     * they take at most a tenth of the time (a pause of a second let the garbage of the last
-     * second stay: reads after 16,000 put-and-clear cycles stayed 5 to 8 times slower than fresh).
-     */
-    private static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The most one read's loss counts for. */
+    static final long MAX_LOSS_PER_READ_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+    /** A compaction may take this many times what the reads lost since the last one. */
+    static final int LOSS_WEIGHT = 4;
+    /** The least pause between two compactions when the reads lost less than the first budget. */
+    static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Consumer<KeyRange> compact;
     private final String name;
+    /** Reads the time in ns: System.nanoTime(), or a test's clock. */
+    private final LongSupplier clock;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong compactions = new AtomicLong();
-    /** When the next compaction may start, as System.nanoTime(). */
-    private volatile long nextAllowed = System.nanoTime();
+    /** What slow reads lost beyond what their entries explain since the last compaction ended, in ns. */
+    private final AtomicLong lost = new AtomicLong();
+    /** How long the last compaction took, in ns. */
+    private volatile long lastTook;
+    /** When the next compaction may start however little the reads lost, read from {@link #clock}. */
+    private volatile long nextAllowed;
 
     /**
      * @param compact compacts a range of the store, or throws once the store is closed
      * @param name names the store in the thread's name and in the log
      */
     ChurnCompactor(Consumer<KeyRange> compact, String name) {
+        this(compact, name, System::nanoTime);
+    }
+
+    ChurnCompactor(Consumer<KeyRange> compact, String name, LongSupplier clock) {
         this.compact = compact;
         this.name = name;
+        this.clock = clock;
+        this.nextAllowed = clock.getAsLong();
     }
 
     /**
-     * Reports a read that started {@code startNanos} ago (System.nanoTime()), returned {@code live}
-     * entries and stepped over the keys from {@code low} to {@code high} (null: unbounded), and
-     * compacts that range in the background if the read was slow.
+     * Reports a read that started at {@code startNanos} (as read from the clock), returned
+     * {@code live} entries and stepped over the keys from {@code low} to {@code high} (null:
+     * unbounded), and compacts that range in the background if the read was slow and a budget
+     * allows.
      */
     void read(long startNanos, int live, byte[] low, byte[] high) {
-        long now = System.nanoTime();
-        if (now - startNanos <= SLOW_NANOS + live * NANOS_PER_ENTRY || now - nextAllowed < 0
-                || !running.compareAndSet(false, true)) {
+        long now = clock.getAsLong();
+        long excess = now - startNanos - (SLOW_NANOS + live * NANOS_PER_ENTRY);
+        if (excess <= 0) {
+            return;
+        }
+        long lostSoFar = lost.addAndGet(Math.min(excess, MAX_LOSS_PER_READ_NANOS));
+        boolean paidFor = lostSoFar * LOSS_WEIGHT >= lastTook;
+        if (!(paidFor || now - nextAllowed >= 0) || !running.compareAndSet(false, true)) {
             return;
         }
         KeyRange range = new KeyRange(low, true, high, true);
@@ -82,18 +111,25 @@ final class ChurnCompactor {
     }
 
     private void run(KeyRange range) {
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
+        boolean done = false;
         try {
             compact.accept(range);
-            compactions.incrementAndGet();
+            done = true;
         } catch (TermEndedException closed) {
             // the store closed meanwhile: its next leader compacts when its own reads are slow
         } catch (RuntimeException e) {
             log.warn("Compacting {} of {} after slow reads failed", range, name, e);
         } finally {
-            long took = System.nanoTime() - start;
-            nextAllowed = System.nanoTime() + Math.max(MIN_PAUSE_NANOS, 9 * took);
+            long end = clock.getAsLong();
+            lastTook = end - start;
+            nextAllowed = end + Math.max(MIN_PAUSE_NANOS, 9 * lastTook);
+            // what reads lost while the range was compacted may be what this compaction removed
+            lost.set(0);
             running.set(false);
+            if (done) {
+                compactions.incrementAndGet(); // last: whoever sees the count sees the budgets this compaction left
+            }
         }
     }
 

@@ -19,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -229,6 +231,35 @@ class LocalStoreTest {
     private static List<String> keys(List<StoreEntry> entries) {
         return entries.stream().map(LocalStoreTest::s).collect(Collectors.toList());
     }
+
+    /**
+     * In a fresh database, LevelDB flushes the memtable onto level 2 (no table overlaps it), garbage
+     * and all, and its own range compaction never merges the deepest level's tables: compacting
+     * must drop the deleted entries all the same.
+     */
+    @Test
+    void compactingDropsDeletedEntriesWhereverLevelDbFlushedThem() throws IOException {
+        Random random = new Random(1);
+        for (int i = 0; i < 3000; i++) {
+            byte[] value = new byte[100]; // random, so that the tables' compression cannot hide the garbage
+            random.nextBytes(value);
+            store.put(b("k" + i), value);
+        }
+        for (int i = 0; i < 3000; i++) {
+            store.delete(b("k" + i));
+        }
+        putAll("a");
+        store.compact(KeyRange.ALL);
+        long tableBytes;
+        try (Stream<Path> files = Files.list(dir)) {
+            tableBytes = files.filter(f -> f.toString().endsWith(".sst") || f.toString().endsWith(".ldb"))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        }
+        assertTrue(tableBytes < 30_000, tableBytes + " bytes of tables hold one live entry and 3,000 deleted ones of "
+                + "300,000 bytes");
+        assertEquals(List.of("a"), keys(store.scan(KeyRange.ALL, false, 10)));
+    }
+
     /**
      * A small map written and cleared over and over leaves tens of thousands of dead entries that
      * every navigation steps over; a slow read has its range compacted in the background, and
