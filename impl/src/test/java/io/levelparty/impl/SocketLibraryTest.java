@@ -2,15 +2,18 @@ package io.levelparty.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,6 +43,29 @@ class SocketLibraryTest {
         openInAFreshJvm(tmp);
         assertEquals(copies, libraries(privateDir));
         assertEquals(inode, Files.getAttribute(copies.get(0), "unix:ino"), "the second process loads the first's copy");
+    }
+
+    /**
+     * A directory of the private directory's name that another user made first, holding a file of
+     * the library's name and length, is not used: junixsocket loads a library of its own, and the
+     * map opens. Needs root, to give the directory to {@code nobody}.
+     */
+    @Test
+    void aDirectoryAnotherUserMadeFirstIsNotUsed() throws Exception {
+        assumeTrue(ThisProcess.UID == 0, "gives a directory to nobody, which takes root");
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Path taken = Files.createDirectory(tmp.resolve("levelparty-" + ThisProcess.UID));
+        Path genuine = SocketLibrary.privateCopy(SocketLibrary.nativeJar(), name -> dir);
+        assertNotNull(genuine, "junixsocket's jar has a library for this platform");
+        Path planted = taken.resolve(genuine.getFileName());
+        byte[] zeros = new byte[(int) Files.size(genuine)]; // loaded, it would fail the open
+        Files.write(planted, zeros);
+        Files.setPosixFilePermissions(taken, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setOwner(taken, taken.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        String output = openInAFreshJvm(tmp);
+        assertFalse(output.contains("library " + planted), output);
+        assertArrayEquals(zeros, Files.readAllBytes(planted), "the other user's file is left as it was");
     }
 
     @Test
