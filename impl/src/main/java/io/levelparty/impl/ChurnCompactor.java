@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>So each navigation and scan reports how long it took and what it covered; one that took
  * longer than its live entries explain ({@link #SLOW_NANOS} plus {@link #NANOS_PER_ENTRY} each)
  * stepped over dead entries, and the range it stepped over is compacted on a background thread
- * ({@link LocalStore#compact}). The range is only what the read covered, so the work is small.
+ * ({@link LocalStore#compactThroughDeepest}). The range is only what the read covered, so the work is small.
  * One compaction runs at a time, and the next may start once either of two budgets allows it:
  * <ul>
  *   <li>the reads lost, beyond what their entries explain, a quarter of what the last compaction

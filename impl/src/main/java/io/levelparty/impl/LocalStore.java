@@ -108,7 +108,7 @@ final class LocalStore implements PartyStore {
         this.db = db;
         this.engine = engine;
         this.reserve = new DiskReserve(dir);
-        this.churn = new ChurnCompactor(this::compact, dir.toString());
+        this.churn = new ChurnCompactor(this::compactThroughDeepest, dir.toString());
         checkFormat(dir, db.get(ReservedKeys.FORMAT_VERSION));
         if (db.get(USER_KEYS_END) == null) { // a new database, or one of an older version
             db.put(USER_KEYS_END, new byte[0], false);
@@ -721,17 +721,28 @@ final class LocalStore implements PartyStore {
      * level that holds some of the range, and leaves that level's files as they are; and a
      * memtable flushed where no table holds its keys lands directly on level 2, its garbage with
      * it. So after a map was churned and its writes stopped, compacting found nothing to merge
-     * and {@code lastKey()} stayed 50 times slower than on a fresh map. Hence three steps: the
-     * memtable is flushed; the range's two ends are written again unchanged (a value as it is, an
-     * absent key deleted again), so that the compaction's own flush holds a table that spans the
-     * range; and the range is compacted, which merges that table down through every level above
-     * the deepest, and into the deepest, taking each of its files in the range along.
+     * and {@code lastKey()} stayed 50 times slower than on a fresh map. Hence the memtable is
+     * flushed first, wherever it lands, and then {@link #compactThroughDeepest} merges it.
      */
     @Override
     public void compact(KeyRange range) {
+        flushMemtable();
+        compactThroughDeepest(range);
+    }
+
+    /**
+     * Compacts {@code range} down into the deepest level that holds some of it, rewriting that
+     * level's tables in the range too, unless the memtable's own flush lands there (where nothing
+     * else holds its keys): then the next compaction of the range merges it. The range's two ends
+     * are written again unchanged (a value as it is, an absent key deleted again), so that the
+     * flush holds a table spanning the range, which LevelDB merges down level by level, taking
+     * along every table of the range on each. {@link ChurnCompactor} calls this alone: it compacts
+     * a range again while reads there stay slow, and a flush fewer is a hand-over fewer to
+     * LevelDB's compaction thread, which on a busy machine is what a compaction mostly waits for.
+     */
+    void compactThroughDeepest(KeyRange range) {
         byte[] low = range.low() == null ? new byte[0] : range.low();
         byte[] high = range.high() == null ? USER_KEYS_END : range.high();
-        flushMemtable();
         write(() -> {
             db.write(List.of(unchanged(low), unchanged(high)), false);
             return null;
