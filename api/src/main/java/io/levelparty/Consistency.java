@@ -15,7 +15,9 @@ public enum Consistency {
      * <ul>
      *   <li>a caching follower holds a lease of 100 ms, renewed by the leader every 20 ms, and
      *       serves cached values only while the lease is fresh; a follower that is stopped or
-     *       stalls simply stops using its cache;
+     *       stalls simply stops using its cache. It takes the lease at its first point read under
+     *       a leader (that read, and those until the lease is granted, go to the leader): one
+     *       that only writes holds none;
      *   <li>before applying a write, the leader sends its keys to the other followers that may
      *       cache them (those that read a key hashing like them since the last write to such a
      *       key: a follower that acknowledges drops all of those), and waits for their

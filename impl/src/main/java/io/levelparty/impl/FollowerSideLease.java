@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * because every process on a Linux machine reads the same {@code CLOCK_MONOTONIC} through
  * {@code System.nanoTime()}; the lease checks it, and is never granted otherwise.
  *
- * <p>The lease is opened in the background, after the follower's term has begun: a follower that
- * has just found a new leader serves its calls at once, uncached until the lease is granted and
- * bound (the leader answers no read of an unbound connection as cacheable).
+ * <p>The lease is opened in the background, at the follower's first read that the cache could
+ * serve in a term (see {@code RemoteStore}): a follower that has just found a new leader serves
+ * its calls at once, uncached until the lease is granted and bound (the leader answers no read of
+ * an unbound connection as cacheable), and one that does not read holds no lease.
  */
 final class FollowerSideLease implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FollowerSideLease.class);

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A follower's store: every call is a request to the leader over this process's
@@ -65,8 +66,10 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
      * the lease's INVALIDATEs, and it serves only while the lease is fresh.
      */
     private final FollowerCache cache;
-    /** The cache's lease under STRICT, else null. */
+    /** The cache's lease under STRICT, else null; started by {@link #startLease}. */
     private final FollowerSideLease lease;
+    /** Whether {@link #startLease} has started the lease. */
+    private final AtomicBoolean leaseAsked = new AtomicBoolean();
     private final Path socketPath;
     private final FollowerSideConnection connection;
 
@@ -109,7 +112,9 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
             store.connection.start();
             if (cache != null) {
                 cache.clear(); // what an earlier term cached may be stale now
-                store.startCaching();
+                if (lease == null) {
+                    store.askForChanges();
+                }
             }
             return store;
         } catch (IOException | RuntimeException e) {
@@ -119,30 +124,39 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
     }
 
     /**
-     * Makes the cache usable: under STRICT opens the lease in the background, which binds this
-     * connection to it, so that the leader may answer its reads CACHEABLE; under RELAXED asks the
-     * leader to push its changes.
+     * Under RELAXED, makes the cache usable: asks the leader to push its changes.
      *
      * @throws IOException if the leader went away meanwhile
      */
-    private void startCaching() throws IOException {
-        if (lease != null) {
-            lease.start(token -> {
-                try {
-                    connection.call(MessageType.BIND, MessageType.DONE,
-                            (wire, call) -> Protocol.writeBind(wire, call.id, token));
-                } catch (PartyUnavailableException e) {
-                    throw new IOException("The leader at " + socketPath + " lost this process's cache lease", e);
-                }
-            }, connection::lose);
-            return;
-        }
+    private void askForChanges() throws IOException {
         try {
             connection.startPushes();
         } catch (ConnectionLostException | PartyUnavailableException e) {
             close();
             throw new IOException("The leader at " + socketPath + " went away while this process set up its cache", e);
         }
+    }
+
+    /**
+     * Under STRICT, opens the lease in the background, once, at the first read the cache could
+     * serve; the lease then binds this connection to it, so that the leader may answer its reads
+     * CACHEABLE. Until then reads are uncached. A follower that never reads holds no lease: no
+     * connection and no heartbeats for it, and nothing for a next leader to wait for before it
+     * writes (see CacheCoherence, A new term), which every failover with an idle or write-only
+     * follower paid for.
+     */
+    private void startLease() {
+        if (connection.isOver() || !leaseAsked.compareAndSet(false, true)) {
+            return;
+        }
+        lease.start(token -> {
+            try {
+                connection.call(MessageType.BIND, MessageType.DONE,
+                        (wire, call) -> Protocol.writeBind(wire, call.id, token));
+            } catch (PartyUnavailableException e) {
+                throw new IOException("The leader at " + socketPath + " lost this process's cache lease", e);
+            }
+        }, connection::lose);
     }
 
     // ---------------------------------------------------------------- PartyStore
@@ -170,6 +184,9 @@ final class RemoteStore implements PartyStore, FollowerSideConnection.Handler {
     FollowerCache.Entry cached(String key) {
         if (cache == null) {
             return null;
+        }
+        if (lease != null && !leaseAsked.get()) {
+            startLease();
         }
         // The lease first, then the entry: an entry still there after a fresh lease was seen is
         // one whose invalidation had not been processed, so no write of it has been applied yet.

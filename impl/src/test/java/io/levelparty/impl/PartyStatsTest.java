@@ -63,7 +63,9 @@ class PartyStatsTest {
             }
             assertEquals(5, writesOverJmx);
 
-            // The leader lists its follower (this process), with its cache lease, and so does the follower.
+            // The leader lists its follower (this process), with the cache lease its first read took, and so
+            // does the follower.
+            assertEquals("v", follower.get("k0"));
             Poll.until(() -> !leader.followers().isEmpty() && leader.followers().get(0).caching(),
                     "the follower's cache lease");
             PartyFollower listed = leader.followers().get(0);

@@ -461,7 +461,8 @@ class StrictCacheTest {
         CountDownLatch bound = new CountDownLatch(1);
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
             server.bind(AFUNIXSocketAddress.of(socket));
-            // A leader that grants a lease, stamps it once and never again, and answers every GET CACHEABLE.
+            // A leader that grants a lease, stamps it once and never again, and answers every GET after
+            // the BIND CACHEABLE.
             CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
                 try (AFUNIXSocket main = server.accept()) {
                     FrameReader mainIn = new FrameReader(main.getInputStream());
@@ -486,7 +487,8 @@ class StrictCacheTest {
                             } else {
                                 getsServedAt.add(System.nanoTime());
                                 byte[] value = bytes("v" + getsServedAt.size());
-                                send(main, w -> Protocol.writeValueReply(w, replyTo, value, true));
+                                boolean cacheable = bound.getCount() == 0;
+                                send(main, w -> Protocol.writeValueReply(w, replyTo, value, cacheable));
                             }
                         }
                     }
@@ -496,15 +498,16 @@ class StrictCacheTest {
             });
             try (RemoteStore follower = RemoteStore.connect(socket, TestLeader.REQUEST_TIMEOUT, TestLeader.REQUEST_TIMEOUT, UUID.randomUUID(),
                     new FollowerCache(100, Consistency.STRICT, new ValueCodec<>(Codecs.bytes())), java.util.Set.of(), false)) {
-                // The lease is taken in the background; reads are cached once it is bound.
-                assertTrue(bound.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the follower binds its lease");
+                // The first read, uncached, takes the lease in the background; reads are cached once it is bound.
                 assertArrayEquals(bytes("v1"), follower.get(KEY));
-                Poll.until(() -> Arrays.equals(bytes("v2"), follower.get(KEY)), "the follower asks again");
-                assertEquals(2, getsServedAt.size());
-                long askedAgainAfter = getsServedAt.get(1) - leaseStart[0];
+                assertTrue(bound.await(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS), "the follower binds its lease");
+                assertArrayEquals(bytes("v2"), follower.get(KEY));
+                Poll.until(() -> Arrays.equals(bytes("v3"), follower.get(KEY)), "the follower asks again");
+                assertEquals(3, getsServedAt.size());
+                long askedAgainAfter = getsServedAt.get(2) - leaseStart[0];
                 assertTrue(askedAgainAfter >= CacheCoherence.LEASE_NANOS, "asked again after " + askedAgainAfter + " ns");
                 assertTrue(follower.get(KEY) != null);
-                assertEquals(3, getsServedAt.size(), "an expired lease serves nothing from the cache");
+                assertEquals(4, getsServedAt.size(), "an expired lease serves nothing from the cache");
             }
             leader.get(Poll.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         }
