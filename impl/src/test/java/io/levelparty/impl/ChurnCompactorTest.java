@@ -23,6 +23,9 @@ class ChurnCompactorTest {
     private static final long MICROS = TimeUnit.MICROSECONDS.toNanos(1);
     private static final long MILLIS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /** How many reads that lost 200 µs each pay for a compaction of 40 ms. */
+    private static final int READS_TO_PAY = (int) (40 * MILLIS / ChurnCompactor.LOSS_WEIGHT / (200 * MICROS));
+
     private final AtomicLong clock = new AtomicLong(1_000 * MILLIS);
     /** How long each compaction lasts on the clock. */
     private volatile long compactionNanos = 40 * MILLIS;
@@ -70,12 +73,12 @@ class ChurnCompactorTest {
         assertEquals(List.of("slow"), compacted);
     }
 
-    /** After a compaction of 40 ms, reads that lost 10 ms in all pay for the next, long before the pause's end. */
+    /** After a compaction of 40 ms, reads that lost what it took pay for the next, long before the pause's end. */
     @Test
-    void readsThatLostAQuarterOfTheLastCompactionStartTheNext() {
+    void readsThatLostWhatTheLastCompactionTookStartTheNext() {
         slowRead("first", 1);
         awaitCompactions(1);
-        for (int i = 0; i < 49; i++) {
+        for (int i = 0; i < READS_TO_PAY - 1; i++) {
             clock.addAndGet(MILLIS);
             slowRead("read " + i, 200 * MICROS);
         }
@@ -88,7 +91,7 @@ class ChurnCompactorTest {
     void aReadsLossCountsUpToItsBound() {
         slowRead("first", 1);
         awaitCompactions(1);
-        long reads = 10 * MILLIS / ChurnCompactor.MAX_LOSS_PER_READ_NANOS;
+        long reads = 40 * MILLIS / ChurnCompactor.LOSS_WEIGHT / ChurnCompactor.MAX_LOSS_PER_READ_NANOS;
         for (int i = 0; i < reads - 1; i++) {
             slowRead("preempted " + i, 5 * MILLIS);
         }
@@ -101,12 +104,12 @@ class ChurnCompactorTest {
         gate = new CountDownLatch(1);
         slowRead("first", 1);
         entered.await();
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < READS_TO_PAY; i++) {
             slowRead("during " + i, 200 * MICROS);
         }
         gate.countDown();
         awaitCompactions(1);
-        for (int i = 0; i < 49; i++) {
+        for (int i = 0; i < READS_TO_PAY - 1; i++) {
             slowRead("read " + i, 200 * MICROS);
         }
         assertTheNextReadStartsTheSecond(200 * MICROS);
@@ -132,7 +135,7 @@ class ChurnCompactorTest {
         slowRead("first", 1);
         awaitCompactions(1);
         compactionNanos = 40 * MILLIS;
-        // the last compaction took 1 µs: a loss of 1 ns is below a quarter of it, the pause decides
+        // the last compaction took 1 µs: losses of 1 ns do not pay for the next, the pause decides
         clock.addAndGet(ChurnCompactor.MIN_PAUSE_NANOS - 1);
         slowRead("too early", 1);
         slowRead("still too early", 1);
