@@ -172,6 +172,10 @@ public interface PartyMap<V> extends ConcurrentNavigableMap<String, V>, AutoClos
      * deleted or overwritten: worth it after many removals, which otherwise slow navigation
      * ({@code firstKey}, {@code lastKey}, {@code floorKey} and such) near them. The leader does the
      * work; it may take a while on a large range.
+     *
+     * @throws PartyException if the filesystem of the directory has less free space than the
+     *     reserve writes may not eat into (see the class comment): a compaction writes its new
+     *     files before it deletes the old ones
      */
     void compact(String fromKey, String toKey);
 

@@ -40,9 +40,7 @@ import org.slf4j.LoggerFactory;
  * A read that was slow for another reason (a preempted thread, a collection, cold code) counts
  * like any other, but for at most {@link #MAX_LOSS_PER_READ_NANOS}: a preemption lasts
  * milliseconds, a step over garbage microseconds per read. So compaction takes at most as much
- * time as the reads lost to slowness, each counted up to that bound, or a tenth of the time. (A
- * budget four times as generous, with reads slow from 10 µs, let the cold code of many short-lived
- * maps buy compactions that made the conformance suite's follower mode 40 % slower.)
+ * time as the reads lost to slowness, each counted up to that bound, or a tenth of the time.
  */
 final class ChurnCompactor {
     private static final Logger log = LoggerFactory.getLogger(ChurnCompactor.class);
@@ -55,10 +53,13 @@ final class ChurnCompactor {
     static final long NANOS_PER_ENTRY = TimeUnit.MICROSECONDS.toNanos(2);
     /** The most one read's loss counts for. */
     static final long MAX_LOSS_PER_READ_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
-    /** A compaction may take this many times what the reads lost since the last one. */
-    static final int LOSS_WEIGHT = 1;
     /** The least pause between two compactions when the reads lost less than the first budget. */
     static final long MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * What a failed compaction counts as having taken, for both budgets: one that fails on a full
+     * disk fails again until space is freed, and each failure is logged.
+     */
+    static final long FAILED_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Consumer<KeyRange> compact;
     private final String name;
@@ -101,7 +102,7 @@ final class ChurnCompactor {
             return;
         }
         long lostSoFar = lost.addAndGet(Math.min(excess, MAX_LOSS_PER_READ_NANOS));
-        boolean paidFor = lostSoFar * LOSS_WEIGHT >= lastTook;
+        boolean paidFor = lostSoFar >= lastTook;
         if (!(paidFor || now - nextAllowed >= 0) || !running.compareAndSet(false, true)) {
             return;
         }
@@ -114,16 +115,18 @@ final class ChurnCompactor {
     private void run(KeyRange range) {
         long start = clock.getAsLong();
         boolean done = false;
+        boolean failed = false;
         try {
             compact.accept(range);
             done = true;
         } catch (TermEndedException closed) {
             // the store closed meanwhile: its next leader compacts when its own reads are slow
         } catch (RuntimeException e) {
+            failed = true;
             log.warn("Compacting {} of {} after slow reads failed", range, name, e);
         } finally {
             long end = clock.getAsLong();
-            lastTook = end - start;
+            lastTook = failed ? Math.max(FAILED_NANOS, end - start) : end - start;
             nextAllowed = end + Math.max(MIN_PAUSE_NANOS, 9 * lastTook);
             // what reads lost while the range was compacted may be what this compaction removed
             lost.set(0);

@@ -723,9 +723,16 @@ final class LocalStore implements PartyStore {
      * it. So after a map was churned and its writes stopped, compacting found nothing to merge
      * and {@code lastKey()} stayed 50 times slower than on a fresh map. Hence the memtable is
      * flushed first, wherever it lands, and then {@link #compactThroughDeepest} merges it.
+     *
+     * @throws PartyException if less than the {@link DiskReserve} is free: a
+     *     compaction writes its new tables before it deletes the old ones
      */
     @Override
     public void compact(KeyRange range) {
+        write(() -> {
+            reserve.checkBeforeWrite();
+            return null;
+        });
         flushMemtable();
         compactThroughDeepest(range);
     }
@@ -739,11 +746,15 @@ final class LocalStore implements PartyStore {
      * along every table of the range on each. {@link ChurnCompactor} calls this alone: it compacts
      * a range again while reads there stay slow, and a flush fewer is a hand-over fewer to
      * LevelDB's compaction thread, which on a busy machine is what a compaction mostly waits for.
+     *
+     * @throws PartyException if less than the {@link DiskReserve} is free; nothing
+     *     was written then
      */
     void compactThroughDeepest(KeyRange range) {
         byte[] low = range.low() == null ? new byte[0] : range.low();
         byte[] high = range.high() == null ? USER_KEYS_END : range.high();
         write(() -> {
+            reserve.checkBeforeWrite(); // the ends' writes and the new tables need the space writes may not eat into
             db.write(List.of(unchanged(low), unchanged(high)), false);
             return null;
         });

@@ -2,6 +2,7 @@ package io.levelparty.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.levelparty.PartyException;
 import io.levelparty.spi.KeyRange;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,7 +25,7 @@ class ChurnCompactorTest {
     private static final long MILLIS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** How many reads that lost 200 µs each pay for a compaction of 40 ms. */
-    private static final int READS_TO_PAY = (int) (40 * MILLIS / ChurnCompactor.LOSS_WEIGHT / (200 * MICROS));
+    private static final int READS_TO_PAY = (int) (40 * MILLIS / (200 * MICROS));
 
     private final AtomicLong clock = new AtomicLong(1_000 * MILLIS);
     /** How long each compaction lasts on the clock. */
@@ -33,8 +34,13 @@ class ChurnCompactorTest {
     /** Holds each compaction until opened, if set; {@link #entered} opens when one starts. */
     private volatile CountDownLatch gate;
     private final CountDownLatch entered = new CountDownLatch(1);
+    /** What each compaction fails with, if set, as a compaction on a full disk does. */
+    private volatile RuntimeException failure;
     private final ChurnCompactor compactor = new ChurnCompactor(range -> {
         compacted.add(new String(range.low(), StandardCharsets.UTF_8));
+        if (failure != null) {
+            throw failure;
+        }
         entered.countDown();
         if (gate != null) {
             try {
@@ -91,7 +97,7 @@ class ChurnCompactorTest {
     void aReadsLossCountsUpToItsBound() {
         slowRead("first", 1);
         awaitCompactions(1);
-        long reads = 40 * MILLIS / ChurnCompactor.LOSS_WEIGHT / ChurnCompactor.MAX_LOSS_PER_READ_NANOS;
+        long reads = 40 * MILLIS / ChurnCompactor.MAX_LOSS_PER_READ_NANOS;
         for (int i = 0; i < reads - 1; i++) {
             slowRead("preempted " + i, 5 * MILLIS);
         }
@@ -143,5 +149,26 @@ class ChurnCompactorTest {
         slowRead("after the pause", 1);
         awaitCompactions(2);
         assertEquals(List.of("first", "after the pause"), compacted);
+    }
+
+    /**
+     * A compaction that failed (on a full disk each one fails until space is freed, with a warning
+     * logged) counts as one that took {@link ChurnCompactor#FAILED_NANOS}, not as one that took no
+     * time, which any slow read would pay for again at once.
+     */
+    @Test
+    void aFailedCompactionCountsAsOneThatTookItsLeast() {
+        failure = new PartyException("The filesystem has 0 bytes free");
+        slowRead("failed", 1);
+        Poll.until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().equals("levelparty-compaction test")), "the failed compaction's end");
+        failure = null;
+        long reads = ChurnCompactor.FAILED_NANOS / ChurnCompactor.MAX_LOSS_PER_READ_NANOS;
+        for (int i = 0; i < reads - 1; i++) {
+            slowRead("read " + i, ChurnCompactor.MAX_LOSS_PER_READ_NANOS);
+        }
+        slowRead("paid for", ChurnCompactor.MAX_LOSS_PER_READ_NANOS);
+        awaitCompactions(1);
+        assertEquals(List.of("failed", "paid for"), compacted);
     }
 }

@@ -53,6 +53,25 @@ class DiskReserveTest {
         }
     }
 
+    /** A compaction writes its new tables before it deletes the old: it too needs the reserve. */
+    @Test
+    void compactionsAreRefusedWhileTheReserveIsNotFree() {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
+            leader.put("k", "v");
+            System.setProperty(DiskReserve.PROPERTY, Long.toString(Long.MAX_VALUE));
+            Poll.until(() -> refused(leader), "the leader to refuse writes");
+            for (PartyMap<String> map : java.util.List.of(leader, follower)) {
+                PartyException e = assertThrows(PartyException.class, () -> map.compact(null, null));
+                assertTrue(e.getMessage().contains("bytes free"), e.getMessage());
+            }
+            assertEquals(Role.LEADER, leader.role(), "refusing a compaction ends no term");
+            System.clearProperty(DiskReserve.PROPERTY);
+            follower.compact(null, null);
+            assertEquals("v", follower.get("k"));
+        }
+    }
+
     @Test
     void aProcessDoesNotTakeTheLeadWithoutTheReserveAndSaysSo() {
         System.setProperty(DiskReserve.PROPERTY, Long.toString(Long.MAX_VALUE));
