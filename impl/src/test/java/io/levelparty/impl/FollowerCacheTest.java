@@ -228,6 +228,36 @@ class FollowerCacheTest {
         }
     }
 
+    /**
+     * A STRICT follower starts its cache's lease at its first read, and that read may come from a
+     * thread whose interrupt flag is set: it gets its value and keeps its flag, and the cache then
+     * serves reads and sees every write, as if the first read had not been interrupted.
+     */
+    @Test
+    void aFirstReadByAnInterruptedThreadStartsTheCacheAsAnyOther() throws InterruptedException {
+        try (PartyMap<String> leader = LevelParty.open(dir, Codecs.utf8());
+                PartyMap<String> follower = LevelParty.open(dir, Codecs.utf8())) {
+            leader.put("k", "v0");
+            AtomicReference<String> read = new AtomicReference<>();
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread reader = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                read.set(follower.get("k"));
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            reader.start();
+            reader.join();
+            assertEquals("v0", read.get());
+            assertTrue(stillInterrupted.get(), "the reader's interrupt flag is kept");
+            awaitCaching(follower);
+            for (int i = 1; i <= 50; i++) {
+                leader.put("k", "v" + i);
+                assertEquals("v" + i, follower.get("k"), "linearizable: the write before the read is seen");
+                assertEquals("v" + i, follower.get("k"), "linearizable: the write before the read is seen");
+            }
+        }
+    }
+
     static long awaitCaching(PartyMap<?> follower) {
         Poll.until(() -> {
             follower.get("probe");

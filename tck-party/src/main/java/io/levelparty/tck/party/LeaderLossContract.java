@@ -59,7 +59,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p><b>A stopped leader.</b> With the leader in a child JVM stopped by SIGSTOP, calls of a
  * follower whose request timeout is one second, and an attempt to open the directory, throw
  * {@link PartyUnavailableException} within a few seconds instead of hanging; once the leader
- * continues (SIGCONT), the same follower works again. Signals are sent with the {@code kill}
+ * continues (SIGCONT), the same follower works again, and reads each write the leader then
+ * acknowledges (its first read was made while the leader was stopped). Signals are sent with the {@code kill}
  * command, so this test needs a POSIX system.
  *
  * <p>Every process opens the directory through {@link LevelParty#open(java.net.URI, PartyOptions)}
@@ -251,6 +252,12 @@ public abstract class LeaderLossContract {
 
         ChildProcess.signal(leader.pid(), "CONT");
         assertEquals("1", follower.get("before"));
+        // The follower's first read came while the leader was stopped, which is when a cache
+        // starts its lease: each write the leader acknowledges from now on is read back at once.
+        for (int i = 0; i < 20; i++) {
+            leader.expect("put before " + i, "OK");
+            assertEquals(Integer.toString(i), follower.get("before"), "read after the leader's write " + i);
+        }
         follower.put("after", "3");
         assertEquals("VALUE 3", leader.expect("get after", "VALUE "));
         assertEquals(Role.FOLLOWER, follower.role(), "the follower kept its leader");
