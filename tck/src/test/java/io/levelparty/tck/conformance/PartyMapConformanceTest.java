@@ -7,13 +7,11 @@ import org.junit.runners.AllTests;
 
 /**
  * Guava testlib's {@code ConcurrentNavigableMap} conformance suite on {@code PartyMap}s, in leader
- * mode and in follower mode. In leader mode every map the suite asks for is opened on a new, empty
- * directory, closed and deleted after the test that made it; in follower mode (the second open of a
- * directory, the first leading) a map is emptied after its test and handed to a later one (see
- * {@link PartyMapSource#followers()}). Follower mode runs with ASCII keys only: keys are encoded and
- * ordered by the same code in both modes, which leader mode tests beyond the BMP too. Leader mode
- * runs once more, with ASCII keys, on the Java LevelDB engine: a map there reads and writes through
- * the other engine's code, down to its iterators.
+ * mode and in follower mode (the second open of a directory, the first leading). A map is emptied
+ * after its test and handed to a later one (see {@link PartyMapSource}). Follower mode runs with
+ * ASCII keys only: keys are encoded and ordered by the same code in both modes, which leader mode
+ * tests beyond the BMP too. Leader mode runs once more, with ASCII keys, on the Java LevelDB
+ * engine: a map there reads and writes through the other engine's code, down to its iterators.
  */
 @RunWith(AllTests.class)
 public class PartyMapConformanceTest {

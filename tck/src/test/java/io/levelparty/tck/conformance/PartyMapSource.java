@@ -19,14 +19,19 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.stream.Stream;
 
 /**
- * {@link PartyMap}s from {@link LevelParty#open}, each on a new directory of its own under one
+ * {@link PartyMap}s from {@link LevelParty#open}, each on a directory of its own under one
  * temporary root ({@linkplain #tempParent() in memory} where possible): in leader mode, or in
  * follower mode, where the first open of the directory is kept as the leader and the second,
- * a follower in the same JVM, is the map handed out. Every map handed out is closed (with its
- * leader), and its directory deleted, by {@link #releaseMaps()}, which the suite runs after each
- * test, except the Java engine's and the followers, which it empties for a later test instead (see
- * {@link #javaEngineLeaders()} and {@link #followers()}); {@link #close()} closes those and deletes
- * the root.
+ * a follower in the same JVM, is the map handed out. {@link #releaseMaps()}, which the suite runs
+ * after each test, empties every map the test was handed and keeps it for a later test, so that
+ * a map's database soon holds the deletions and overwrites of many tests before, as a long-lived
+ * map's does (a new database is what each map starts with, and what {@code MapTckTest} opens for
+ * every map); {@link #close()} closes them all and deletes the root.
+ *
+ * <p>Why not a new directory for every map: Guava's iterator tests make a map for each of the
+ * hundreds of sequences of iterator calls they try, so the suite asks for about 190,000 maps;
+ * opening a database for each took the leader-mode suite seven minutes, five of them in those
+ * tests, against one minute with maps reused.
  */
 final class PartyMapSource implements MapSource {
     /** A map handed out, and the leader it reaches if it is a follower (else null). */
@@ -35,14 +40,7 @@ final class PartyMapSource implements MapSource {
     private final boolean followers;
     /** The options of the maps that lead: their engine. */
     private final PartyOptions<String> leaderOptions;
-    /**
-     * Whether a released map is emptied and handed out again rather than closed: for the Java
-     * engine, whose databases take several times as long as native ones to create, and for
-     * followers, each of which takes a leader and a connection to open; over the suite's tens of
-     * thousands of maps either would take many minutes.
-     */
-    private final boolean reuse;
-    /** Released maps, empty, to hand out again when {@link #reuse}. */
+    /** Released maps, empty, to hand out again. */
     private final Deque<Opened> idle = new ArrayDeque<>();
     private final Path root;
     private final List<Opened> open = new ArrayList<>();
@@ -50,32 +48,25 @@ final class PartyMapSource implements MapSource {
 
     /** Returns a source of leader-mode maps. */
     static PartyMapSource leaders() {
-        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()), false);
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()));
     }
 
-    /**
-     * Returns a source of leader-mode maps whose LevelDB runs on the Java engine; a map a test
-     * released is emptied and handed to a later test, so that its database then holds the
-     * deletions and overwrites of many tests before, as a long-lived map's does.
-     */
+    /** Returns a source of leader-mode maps whose LevelDB runs on the Java engine. */
     static PartyMapSource javaEngineLeaders() {
-        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA), true);
+        return new PartyMapSource(false, PartyOptions.of(Codecs.utf8()).engine(StorageEngine.JAVA));
     }
 
     /**
-     * Returns a source of follower-mode maps; a map a test released is emptied and handed to a
-     * later test, so that its leader's database holds the deletions of many tests before and its
-     * cache has been invalidated over and over, as a long-lived follower's has. Leader mode opens a
-     * new directory for every map, which covers a fresh database.
+     * Returns a source of follower-mode maps; as a map is reused, its cache is invalidated over
+     * and over, as a long-lived follower's is.
      */
     static PartyMapSource followers() {
-        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()), true);
+        return new PartyMapSource(true, PartyOptions.of(Codecs.utf8()));
     }
 
-    private PartyMapSource(boolean followers, PartyOptions<String> leaderOptions, boolean reuse) {
+    private PartyMapSource(boolean followers, PartyOptions<String> leaderOptions) {
         this.followers = followers;
         this.leaderOptions = leaderOptions;
-        this.reuse = reuse;
         try {
             root = Files.createTempDirectory(tempParent(), "levelparty-conformance-");
             // For a suite built but never run: the root is empty between tests, so this removes it.
@@ -86,9 +77,8 @@ final class PartyMapSource implements MapSource {
     }
 
     /**
-     * Returns where to make the root: {@code /dev/shm} where there is one. The suite opens about
-     * 190,000 maps; on a disk LevelDB's syncs when it creates a database make that several
-     * milliseconds a map, in memory a fraction of one. The system property
+     * Returns where to make the root: {@code /dev/shm} where there is one, so that the suite's
+     * tens of thousands of writes a second do not wait for a disk. The system property
      * {@code levelparty.conformance.dir} names another parent.
      */
     private static Path tempParent() {
@@ -129,17 +119,10 @@ final class PartyMapSource implements MapSource {
         RuntimeException failure = null;
         for (Opened o : open) {
             try {
-                if (reuse) {
-                    o.map().clear();
-                    idle.add(o);
-                    continue;
-                }
-                o.map().close();
-                if (o.leader() != null) {
-                    o.leader().close();
-                }
-                deleteRecursively(o.dir());
+                o.map().clear();
+                idle.add(o);
             } catch (RuntimeException e) {
+                discard(o); // whatever its test left it in, no later test gets it
                 if (failure == null) {
                     failure = e;
                 } else {
@@ -156,15 +139,18 @@ final class PartyMapSource implements MapSource {
     @Override
     public synchronized void close() {
         releaseMaps();
-        for (Opened o : idle) {
-            o.map().close();
-            if (o.leader() != null) {
-                o.leader().close();
-            }
-            deleteRecursively(o.dir());
-        }
+        idle.forEach(PartyMapSource::discard);
         idle.clear();
         deleteRecursively(root);
+    }
+
+    /** Closes {@code o}'s map and its leader, and deletes its directory. */
+    private static void discard(Opened o) {
+        o.map().close();
+        if (o.leader() != null) {
+            o.leader().close();
+        }
+        deleteRecursively(o.dir());
     }
 
     private static void deleteRecursively(Path path) {
