@@ -17,12 +17,17 @@ public enum StorageEngine {
     AUTO,
     /**
      * LevelDB itself, the C++ library inside leveldbjni: the fastest. Opening a directory throws
-     * {@link PartyUnavailableException} where its native library cannot load.
+     * {@link PartyUnavailableException} where its native library cannot load. It writes its files
+     * through {@code mmap}: LevelParty keeps a reserve of free space for it (see {@link PartyMap}),
+     * but should another program fill the filesystem to the last byte while this LevelDB is
+     * writing, the process dies of SIGBUS; nothing acknowledged is lost, and another process takes
+     * the lead once space is free.
      */
     NATIVE,
     /**
      * A port of LevelDB to Java, which runs wherever Java does: slower than {@link #NATIVE} on
-     * point reads, but with no native code at all.
+     * point reads, but with no native code at all, and a filesystem that fills up is an error
+     * there, not the end of the process.
      */
     JAVA
 }

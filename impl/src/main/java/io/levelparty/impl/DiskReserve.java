@@ -18,6 +18,16 @@ import java.util.concurrent.TimeUnit;
  * a process takes the lead only while the reserve is free. Reads go on meanwhile, and writes are
  * accepted again, by themselves, once space is freed.
  *
+ * <p>What the reserve cannot do: keep space that another program takes. If something else fills
+ * the filesystem to the last byte while LevelDB is still writing what it was given (a compaction,
+ * the flush of a replayed log), the native engine dies of SIGBUS there, leader or not; nothing
+ * acknowledged is lost (the log is in the kernel's page cache, or on disk), and another process
+ * takes the lead once the reserve is free again. The Java engine's writes into such a page fail
+ * with an error instead, and so do its compactions; LevelDB then refuses every write, so the
+ * leader, which goes on serving reads, ends its term once the reserve is free again
+ * ({@link LocalStore#onWriteFailure}), and the next leader opens the database afresh
+ * ({@code FullFilesystemTest} fills a real filesystem on both engines).
+ *
  * <p>The reserve is {@value #DEFAULT_BYTES} bytes unless the system property {@value #PROPERTY}
  * says otherwise. The free space is read (one {@code statvfs}) at most every
  * {@link #CHECK_NANOS}, which the reserve far outlasts at any write rate.

@@ -114,13 +114,20 @@ final class ElectedStore implements PartyStore, PointReads {
             subscribeTerm(next);
         }
         if (next instanceof Backend.Followership follower) {
-            follower.store().onConnectionLost(() -> {
-                try {
-                    events.execute(() -> replaceEagerly(next));
-                } catch (RejectedExecutionException closing) {
-                    // the map is being closed: nobody needs a new term
-                }
-            });
+            follower.store().onConnectionLost(() -> replaceSoon(next));
+        } else if (next instanceof Backend.Leadership leader) {
+            // A leader whose LevelDB failed a write ends its term (see LocalStore.onWriteFailure):
+            // the followers race again, and the winner opens the database afresh.
+            leader.store().onWriteFailure(() -> replaceSoon(next));
+        }
+    }
+
+    /** Ends the term of {@code lost} and elects the next, on the events thread. */
+    private void replaceSoon(Backend lost) {
+        try {
+            events.execute(() -> replaceEagerly(lost));
+        } catch (RejectedExecutionException closing) {
+            // the map is being closed: nobody needs a new term
         }
     }
 

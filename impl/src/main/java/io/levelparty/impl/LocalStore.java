@@ -25,8 +25,13 @@ import java.util.NavigableSet;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's store: LevelDB, through one of the two engines of {@link LevelDb}.
@@ -46,6 +51,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * before them, which is simple because they sort after every user key.
  */
 final class LocalStore implements PartyStore {
+    private static final Logger log = LoggerFactory.getLogger(LocalStore.class);
     /**
      * A reserved key kept in every database, right after the user keys and before the records.
      * Every write of a follower adds an exactly-once record and deletes older ones, and LevelDB
@@ -65,6 +71,8 @@ final class LocalStore implements PartyStore {
     static final long WRITE_BUFFER_BYTES = 1 << 20;
     /** How long a close waits for the check of the logs the open recovered to report, at most. */
     private static final long LOG_CHECK_WAIT_MILLIS = 10_000;
+    /** How often a store whose LevelDB failed a write looks whether the reserve is free again. */
+    private static final long RESERVE_POLL_MILLIS = 100;
 
     private final Path dir;
     /**
@@ -96,6 +104,9 @@ final class LocalStore implements PartyStore {
     private final GroupCommit groups = new GroupCommit(writeLock, this::commitGroup);
     /** How many writes were committed in groups of more than one. Guarded by {@link #writeLock}. */
     private long groupedWrites;
+    /** What to run once LevelDB failed a write: see {@link #onWriteFailure}. */
+    private volatile Runnable onWriteFailure = () -> { };
+    private final AtomicBoolean writeFailed = new AtomicBoolean();
 
     /** When this process held the directory's lock, as System.nanoTime(): no earlier leader stamps a lease after it. */
     private final long lockedAt = System.nanoTime();
@@ -396,9 +407,12 @@ final class LocalStore implements PartyStore {
         }
         try {
             batch.writeTo(db, sync); // every write of the group, and their records, reach the log together
-        } catch (IOException | RuntimeException e) {
-            RuntimeException failure = e instanceof IOException io ? failure(io) : (RuntimeException) e;
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: the Java engine's write into a mapped log page the filesystem could not back
+            RuntimeException failure = e instanceof RuntimeException r ? r
+                    : failure(e instanceof IOException io ? io : new IOException(e.toString(), e));
             staged.forEach(s -> s.write.fail(failure));
+            writeFailed(e);
             return;
         }
         staged.forEach(Staged::committed);
@@ -875,10 +889,51 @@ final class LocalStore implements PartyStore {
             writeLock.lock();
             try {
                 return call.call();
+            } catch (IOException e) {
+                writeFailed(e);
+                throw e;
+            } catch (InternalError e) { // as in commitGroup
+                writeFailed(e);
+                throw new IOException(e.toString(), e);
             } finally {
                 writeLock.unlock();
             }
         });
+    }
+
+    /**
+     * Sets what to run, once, after LevelDB failed a write, as soon as the {@link DiskReserve} is
+     * free: the owner of the term ends it, which closes this store, on a thread of its own.
+     *
+     * <p>Why: after a failed write LevelDB is in a state nobody can tell. The Java engine refuses
+     * every later write once a background compaction failed; the native one does after some
+     * failures and not others; and a log record half written may hide the records after it from
+     * the next replay. Opening the database again replays the log as far as it is whole and starts
+     * a new one, so the next leader (this process again, if it wins) works on a database whose
+     * state is known. Until the reserve is free no process could open it as leader, so this one
+     * goes on serving reads meanwhile.
+     */
+    void onWriteFailure(Runnable action) {
+        onWriteFailure = action;
+    }
+
+    private void writeFailed(Throwable e) {
+        if (writeFailed.compareAndSet(false, true)) {
+            log.warn("LevelDB failed a write in {}: this process ends its term once {} bytes are free, and the next"
+                    + " leader opens the database again", dir, DiskReserve.bytes(), e);
+            Thread ender = new Thread(this::endTermOnceReserveFree, "levelparty-write-failure " + dir);
+            ender.setDaemon(true);
+            ender.start();
+        }
+    }
+
+    private void endTermOnceReserveFree() {
+        while (!closed && DiskReserve.refusalToLead(dir) != null) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RESERVE_POLL_MILLIS));
+        }
+        if (!closed) {
+            onWriteFailure.run();
+        }
     }
 
     private void checkOpen() {
