@@ -291,7 +291,7 @@ final class LocalStore implements PartyStore {
     void recordLease(long token, UUID client, long pid) {
         byte[] value = LeaseRecords.value(pid);
         write(() -> {
-            db.put(LeaseRecords.key(token, client), value, false);
+            toLevelDb(() -> db.put(LeaseRecords.key(token, client), value, false));
             return null;
         });
     }
@@ -304,7 +304,7 @@ final class LocalStore implements PartyStore {
     private void deleteRecords(List<byte[]> keys) {
         try {
             write(() -> {
-                db.write(keys.stream().map(StoreWrite::delete).toList(), false);
+                toLevelDb(() -> db.write(keys.stream().map(StoreWrite::delete).toList(), false));
                 return null;
             });
         } catch (TermEndedException closing) {
@@ -405,14 +405,12 @@ final class LocalStore implements PartyStore {
         if (staged.isEmpty()) {
             return;
         }
+        boolean synced = sync;
         try {
-            batch.writeTo(db, sync); // every write of the group, and their records, reach the log together
-        } catch (IOException | RuntimeException | InternalError e) {
-            // InternalError: the Java engine's write into a mapped log page the filesystem could not back
-            RuntimeException failure = e instanceof RuntimeException r ? r
-                    : failure(e instanceof IOException io ? io : new IOException(e.toString(), e));
+            toLevelDb(() -> batch.writeTo(db, synced)); // every write of the group, and their records, reach the log together
+        } catch (IOException | RuntimeException e) {
+            RuntimeException failure = e instanceof IOException io ? failure(io) : (RuntimeException) e;
             staged.forEach(s -> s.write.fail(failure));
-            writeFailed(e);
             return;
         }
         staged.forEach(Staged::committed);
@@ -571,7 +569,7 @@ final class LocalStore implements PartyStore {
                 keys.get(client).forEach(key -> batch.add(StoreWrite.delete(key)));
                 records.forget(client);
             });
-            db.write(batch, false);
+            toLevelDb(() -> db.write(batch, false));
             return null;
         });
     }
@@ -769,7 +767,8 @@ final class LocalStore implements PartyStore {
         byte[] high = range.high() == null ? USER_KEYS_END : range.high();
         write(() -> {
             reserve.checkBeforeWrite(); // the ends' writes and the new tables need the space writes may not eat into
-            db.write(List.of(unchanged(low), unchanged(high)), false);
+            List<StoreWrite> ends = List.of(unchanged(low), unchanged(high));
+            toLevelDb(() -> db.write(ends, false));
             return null;
         });
         read(() -> {
@@ -889,12 +888,6 @@ final class LocalStore implements PartyStore {
             writeLock.lock();
             try {
                 return call.call();
-            } catch (IOException e) {
-                writeFailed(e);
-                throw e;
-            } catch (InternalError e) { // as in commitGroup
-                writeFailed(e);
-                throw new IOException(e.toString(), e);
             } finally {
                 writeLock.unlock();
             }
@@ -915,6 +908,28 @@ final class LocalStore implements PartyStore {
      */
     void onWriteFailure(Runnable action) {
         onWriteFailure = action;
+    }
+
+    /** A write to LevelDB. */
+    @FunctionalInterface
+    private interface DbWrite {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code write}, and if LevelDB fails it, has the term end (see {@link #onWriteFailure});
+     * only writes, since a read that fails on a damaged table leaves LevelDB as it was.
+     */
+    private void toLevelDb(DbWrite write) throws IOException {
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            writeFailed(e);
+            throw e;
+        } catch (InternalError e) { // the Java engine's write into a mapped page the filesystem could not back
+            writeFailed(e);
+            throw new IOException(e.toString(), e);
+        }
     }
 
     private void writeFailed(Throwable e) {
