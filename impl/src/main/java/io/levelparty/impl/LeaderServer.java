@@ -223,7 +223,8 @@ final class LeaderServer implements AutoCloseable {
      * follower of this process with a few requests, and closes everything. A follower calls it, so
      * that if it ever wins an election, its first steps as leader run warm: run cold, they took 10
      * to 20 ms of every failover (class loading, and the interpreter, in the bind, the file
-     * attributes, the acceptor and the follower connections).
+     * attributes, the acceptor and the follower connections). Not where that directory has less
+     * free space than the {@link DiskReserve}.
      */
     static void rehearseInBackground() {
         if (REHEARSAL_STARTED.compareAndSet(false, true)) {
@@ -246,6 +247,13 @@ final class LeaderServer implements AutoCloseable {
         try {
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
             deleteRehearsalsOfDeadProcesses(tmp);
+            String noRoom = DiskReserve.refusalToLead(tmp);
+            if (noRoom != null) {
+                // LevelDB writes through mmap: on a full filesystem its open would kill this
+                // process, which only follows, with SIGBUS. The takeover, if any, then runs cold.
+                log.debug("Not rehearsing a takeover: {}", noRoom);
+                return;
+            }
             // Named after this process, so that whoever rehearses next deletes it should this process be killed.
             dir = Files.createTempDirectory(tmp, REHEARSAL_PREFIX + ThisProcess.PID + "-");
             Path socket = dir.resolve("party.sock");

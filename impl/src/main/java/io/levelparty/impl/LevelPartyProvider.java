@@ -20,6 +20,7 @@ public final class LevelPartyProvider implements PartyProvider {
     public <V> PartyMap<V> open(Path dir, PartyOptions<V> options) {
         SocketLibrary.preferPrivateCopy(); // before any socket: junixsocket loads its library once per process
         try {
+            SocketLibrary.ensureLoaded();
             Path canonical = canonicalDirectory(dir);
             Path socket = options.socketPath().orElseGet(() -> SocketPaths.forDirectory(canonical));
             ValueCodec<V> values = new ValueCodec<>(options.codec());

@@ -1,6 +1,7 @@
 package io.levelparty.impl;
 
 import io.levelparty.PartyException;
+import io.levelparty.PartyUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -26,7 +27,8 @@ import org.newsclub.net.unix.AFSocket;
  * the copy, under a name of its own and then renamed into place, so no process loads a partly
  * written one; later processes find it, named after junixsocket's version and as long as the
  * jar's, and load it. Only a directory of this user that nobody else may enter is used, so no
- * other user can put a library there. Whatever stands in the way (junixsocket's jar not a plain
+ * other user can put a library there; where that directory's filesystem is full, one under
+ * {@code /dev/shm} is. Whatever stands in the way (junixsocket's jar not a plain
  * file, no library in it for this platform, a directory that is not private, an IO error) leaves
  * junixsocket to load its library as it would have, and so does a process that names a library
  * itself with junixsocket's {@value #OVERRIDE} property.
@@ -59,7 +61,7 @@ final class SocketLibrary {
         try {
             Path jar = nativeJar();
             if (jar != null) {
-                Path copy = privateCopy(jar, SocketPaths::privateDirectory);
+                Path copy = privateCopyAnywhere(jar);
                 if (copy != null) {
                     named = copy.toString();
                     System.setProperty(OVERRIDE, named);
@@ -67,6 +69,40 @@ final class SocketLibrary {
             }
         } catch (IOException | PartyException | SecurityException e) {
             // junixsocket extracts its library itself, as it would without this class.
+        }
+    }
+
+    /**
+     * {@link #privateCopy} in this user's private directory, or, where that fails (a temporary
+     * directory that is full or read-only), in one of this user's under {@code /dev/shm}: left to
+     * itself, junixsocket would fail the same way, writing under {@code java.io.tmpdir}.
+     */
+    private static Path privateCopyAnywhere(Path jar) throws IOException {
+        try {
+            return privateCopy(jar, SocketPaths::privateDirectory);
+        } catch (IOException | PartyException e) {
+            Path shm = Path.of("/dev/shm");
+            if (!Files.isDirectory(shm)) {
+                throw e;
+            }
+            return privateCopy(jar, name -> SocketPaths.privateDirectoryIn(shm));
+        }
+    }
+
+    /**
+     * Throws if junixsocket's native library did not load, naming why, rather than leave the
+     * first socket to throw {@link UnsatisfiedLinkError}.
+     *
+     * @throws PartyUnavailableException if the library did not load
+     */
+    static void ensureLoaded() {
+        try {
+            AFSocket.ensureSupported();
+        } catch (UnsupportedOperationException | LinkageError e) {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            throw new PartyUnavailableException("LevelParty's sockets need junixsocket's native library, which did not"
+                    + " load: it is written under java.io.tmpdir (" + tmp + ", " + tmp.toFile().getUsableSpace()
+                    + " bytes free) or /dev/shm, unless the system property " + OVERRIDE + " names it: " + e, e);
         }
     }
 
@@ -129,6 +165,9 @@ final class SocketLibrary {
             Path partial = copy.resolveSibling(name + "." + ThisProcess.PID + ".partial");
             try (InputStream in = zip.getInputStream(library)) {
                 Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(partial); // a full disk stays no fuller
+                throw e;
             }
             // Renamed whole into place: another process loads the old bytes or the new ones, never part.
             Files.move(partial, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -35,6 +35,8 @@ final class SocketPaths {
     static final int MAX_SOCKET_PATH_BYTES = 100;
     static final String SOCKET_FILE = "party.sock";
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+    /** The name of this user's private directory in a temporary directory. */
+    private static final String OWN = "levelparty-" + ThisProcess.UID;
 
     private SocketPaths() {}
 
@@ -66,9 +68,18 @@ final class SocketPaths {
      * @throws PartyUnavailableException if the directory cannot be made or is not private
      */
     static Path privateDirectory(String longestName) {
-        String own = "levelparty-" + ThisProcess.UID;
-        Path inTmp = Path.of(System.getProperty("java.io.tmpdir")).resolve(own);
-        return privateDirectory(fits(inTmp.resolve(longestName)) ? inTmp : Path.of("/tmp").resolve(own));
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        return privateDirectoryIn(fits(tmp.resolve(OWN).resolve(longestName)) ? tmp : Path.of("/tmp"));
+    }
+
+    /**
+     * Returns this user's private directory in {@code parent}, {@code levelparty-<uid>}, creating
+     * it if needed.
+     *
+     * @throws PartyUnavailableException if the directory cannot be made or is not private
+     */
+    static Path privateDirectoryIn(Path parent) {
+        return privateDirectory(parent.resolve(OWN));
     }
 
     /** Creates {@code dir} with mode 0700 if missing, and returns it once it is this user's own and private. */
