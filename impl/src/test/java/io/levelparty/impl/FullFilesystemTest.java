@@ -43,11 +43,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and once space is freed writes resume; every acknowledged write is read back, also after a
  * restart. On the Java engine the leader lives on throughout: a compaction that finds no space
  * fails, and the leader serves reads until space is freed, then ends its term rather than keep a
- * database that refuses every write. On
- * the native engine a compaction writing into a page the filesystem cannot back kills the leader
- * with SIGBUS (leveldbjni's LevelDB writes through {@code mmap}), and the follower takes over once
- * the space is free; it would take over on the native engine too, but dies the same way when the
- * filesystem fills up while it replays the log, and it is this test's JVM. Needs root, to mount.
+ * database that refuses every write. On the native engine a compaction writing into a page the
+ * filesystem cannot back kills the leader with SIGBUS (leveldbjni's LevelDB writes through
+ * {@code mmap}), and the follower takes over once the space is free. The follower takes over on
+ * the Java engine: on the native one it would die the same way should the filesystem fill up
+ * while it replays the log, and it is this test's JVM. Needs root, to mount.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FullFilesystemTest {
